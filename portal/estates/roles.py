@@ -1,0 +1,90 @@
+"""Staff roles are Django groups with function permissions; data permission (which
+communities) comes from Staff.communities and portal.estates.scope.
+
+The groups and their permissions are created by data migrations calling sync_roles(),
+never by hand, so every installation has the same roles. Group names are what the
+company's admins see, in Chinese.
+"""
+
+LEADERSHIP = "公司领导"
+MANAGER = "小区经理"
+CUSTOMER_SERVICE = "客服"
+RECORDS_ADMIN = "档案管理员"
+WORKER = "维修工"
+FINANCE = "财务"
+GUARD = "保安"
+EDITOR = "内容编辑"
+MERCHANT = "商家"
+
+ADMIN_ACCESS = "wagtailadmin.access_admin"
+
+_DIRECTORY = ["community", "building", "unit", "house", "ownerrecord"]
+_PEOPLE = ["resident", "occupancy", "staff"]
+
+
+def _crud(model, actions=("add", "change", "delete", "view")):
+    return [f"estates.{action}_{model}" for action in actions]
+
+
+def _view(*models):
+    return [f"estates.view_{model}" for model in models]
+
+
+ROLE_PERMISSIONS = {
+    LEADERSHIP: [ADMIN_ACCESS, *_view(*_DIRECTORY, *_PEOPLE)],
+    MANAGER: [
+        ADMIN_ACCESS,
+        *_view(*_DIRECTORY, *_PEOPLE),
+        *_crud("building"), *_crud("unit"), *_crud("house"), *_crud("ownerrecord"),
+        "estates.change_community",
+        "estates.change_resident", "estates.change_occupancy",
+        "estates.verify_occupancy", "estates.disable_resident", "estates.import_directory",
+    ],
+    CUSTOMER_SERVICE: [
+        ADMIN_ACCESS,
+        *_view("community", "building", "unit", "house", "ownerrecord", "resident", "occupancy"),
+        "estates.verify_occupancy",
+    ],
+    RECORDS_ADMIN: [
+        ADMIN_ACCESS,
+        *_view(*_DIRECTORY, *_PEOPLE),
+        *_crud("building"), *_crud("unit"), *_crud("house"), *_crud("ownerrecord"),
+        "estates.change_resident", "estates.change_occupancy",
+        "estates.verify_occupancy", "estates.disable_resident", "estates.import_directory",
+    ],
+    FINANCE: [ADMIN_ACCESS, *_view("community", "building", "unit", "house", "ownerrecord",
+                                   "resident", "occupancy")],
+    EDITOR: [ADMIN_ACCESS, *_view("community", "building", "unit")],
+    # Workers and guards use the mobile workbench, not the admin.
+    WORKER: [],
+    GUARD: [],
+    MERCHANT: [ADMIN_ACCESS],
+}
+
+
+def sync_roles(apps, schema_editor=None):
+    """Create the role groups and give each exactly its permissions (idempotent).
+
+    Usable from a data migration: permissions are created first, because on a fresh
+    database Django creates them only after all migrations have run."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = []
+        for name in names:
+            app_label, codename = name.split(".")
+            permission = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is None:
+                raise LookupError(f"permission {name} does not exist")
+            wanted.append(permission)
+        group.permissions.set(wanted)

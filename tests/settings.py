@@ -1,0 +1,12 @@
+"""Test settings: the real settings with fast password hashing and immediate tasks."""
+
+import os
+
+os.environ.setdefault("PORTAL_TESTING", "1")
+
+from portal.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+MEDIA_ROOT = BASE_DIR / "test-artifacts" / "media"  # noqa: F405
+
