@@ -11,7 +11,9 @@ class User(AbstractUser):
 
     phone = EncryptedCharField(_("mobile number"), blank=True, default="")
     # Keyed hash of the phone: look-up at login and one account per number.
-    phone_index = models.CharField(max_length=64, unique=True, null=True, editable=False)
+    phone_index = models.CharField(  # noqa: DJ001 NULL: accounts without a phone
+        max_length=64, unique=True, null=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("user account")

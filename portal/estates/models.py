@@ -163,15 +163,15 @@ class House(models.Model):
     def __str__(self):
         return self.label
 
-    @property
-    def label(self):
-        """3栋2单元1201"""
-        return f"{self.unit}{self.number}"
-
     def save(self, *args, **kwargs):
         self.building_id = self.unit.building_id
         self.community_id = self.unit.community_id
         super().save(*args, **kwargs)
+
+    @property
+    def label(self):
+        """3栋2单元1201"""
+        return f"{self.unit}{self.number}"
 
 
 class OwnerRecordQuerySet(ScopedQuerySet):
