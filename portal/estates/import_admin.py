@@ -1,0 +1,1 @@
+"""Admin views of the spreadsheet import of buildings, units, houses and owners."""
