@@ -4,13 +4,18 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from home import views as home_views
 from portal import views
+from portal.accounts.views import ResidentSignupView
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # Sign-up is allauth's, with the community fixed by the resident's QR link.
+    path("accounts/signup/", ResidentSignupView.as_view(), name="account_signup"),
     path("accounts/", include("allauth.urls")),
+    path("prefs/large-font/", home_views.large_font, name="large_font"),
     path("", include("portal.estates.urls")),
 ]
 

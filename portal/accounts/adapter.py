@@ -17,7 +17,15 @@ class AccountAdapter(DefaultAccountAdapter):
         "phone_password_mismatch": _("The mobile number or the password is not correct."),
     }
 
+    def is_open_for_signup(self, request):
+        # Residents sign up only through their community's QR link, which fixes the
+        # community their account belongs to.
+        from .registration import registration_community
+
+        return registration_community(request) is not None
+
     def phone_form_field(self, **kwargs):
+        kwargs["label"] = _("Mobile number")
         return MobileField(**kwargs)
 
     def populate_username(self, request, user):

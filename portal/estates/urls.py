@@ -6,4 +6,6 @@ app_name = "estates"
 
 urlpatterns = [
     path("register/<str:token>/", views.register, name="register"),
+    path("me/", views.me, name="me"),
+    path("me/houses/bind/", views.bind_house, name="bind_house"),
 ]
