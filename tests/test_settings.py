@@ -6,6 +6,7 @@ process started with exactly the environment under test.
 
 import json
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -166,3 +167,12 @@ print(json.dumps(session.get("community")))
 session.delete()
 """, **environment)
     assert community == 7
+
+
+def test_env_example_documents_every_variable_the_settings_read():
+    source = (ROOT / "portal" / "settings.py").read_text()
+    read = set(re.findall(r"\benv(?:bool|list)?\(\s*\"([A-Z_]+)\"", source))
+    documented = set(re.findall(r"^#? ?([A-Z_]+)=", (ROOT / ".env.example").read_text(),
+                                re.MULTILINE))
+    assert read, "no variables found: the pattern no longer matches settings.py"
+    assert read - documented == set()
