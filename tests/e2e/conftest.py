@@ -1,0 +1,92 @@
+"""Browser tests: Playwright (sync API) driving Debian's chromium, as a phone in WeChat.
+
+Run with `make e2e` (or `pytest -m e2e tests/e2e`). The browser is the system's
+/usr/bin/chromium; nothing is downloaded. Screenshots go to test-artifacts/screenshots/.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
+# test itself (factories, assertions) are still synchronous and safe here.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE_VIEWPORT = {"width": 375, "height": 812}
+WECHAT_USER_AGENT = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.50(0x1800323c) "
+    "NetType/WIFI Language/zh_CN"
+)
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                             args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_context(browser):
+    """A fresh phone: WeChat's in-app browser at 375×812, Chinese, no cookies."""
+    context = browser.new_context(viewport=PHONE_VIEWPORT, user_agent=WECHAT_USER_AGENT,
+                                  locale="zh-CN", is_mobile=True, has_touch=True,
+                                  device_scale_factor=2)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(browser_context):
+    page = browser_context.new_page()
+    page.set_default_timeout(15_000)
+    return page
+
+
+def screenshot(page, name):
+    """Save the whole page as test-artifacts/screenshots/<name>.png and return the path."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def register_resident(page, live_server, community, *, name, phone, password, shot=None):
+    """Open the community's QR link and sign up; returns with the new resident logged in.
+    With `shot`, screenshots are taken as `<shot>-...`."""
+    from portal.estates.registration import registration_path
+
+    page.goto(live_server.url + registration_path(community))
+    page.fill("#id_name", name)
+    page.fill("#id_phone", phone)
+    page.fill("#id_password1", password)
+    page.fill("#id_password2", password)
+    if shot:
+        screenshot(page, f"{shot}-signup-filled")
+    page.click("form.h5-form button[type=submit]")
+    page.wait_for_load_state()
+
+
+def log_in(page, live_server, *, phone, password):
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("#id_login", phone)
+    page.fill("#id_password", password)
+    page.click("form.h5-form button[type=submit]")
+    page.wait_for_load_state()

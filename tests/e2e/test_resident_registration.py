@@ -1,0 +1,83 @@
+"""A new resident on their phone: QR link → register → bind a house → pending state."""
+
+import pytest
+
+from home.pages import ensure_home_page
+from portal.estates.models import Occupancy, Resident
+from tests import factories as f
+from tests.e2e.conftest import register_resident, screenshot
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True,
+                                                     serialized_rollback=True)]
+
+PASSWORD = "Lakeside-2026!"
+
+
+@pytest.fixture
+def estate(db):
+    community = f.CommunityFactory(name="阳光花园", code="sunshine",
+                                   address="西湖区文三路 88 号", office_hours="8:00–18:00")
+    for building_name in ("1栋", "2栋", "3栋"):
+        building = f.BuildingFactory(community=community, name=building_name)
+        for unit_name in ("1单元", "2单元"):
+            unit = f.UnitFactory(building=building, name=unit_name)
+            for number in ("101", "102", "1201"):
+                f.HouseFactory(unit=unit, number=number)
+    ensure_home_page(community)
+    return community
+
+
+def test_new_resident_registers_binds_a_house_and_sees_it_pending(page, live_server, estate):
+    from portal.estates.registration import registration_path
+
+    page.goto(live_server.url + registration_path(estate))
+    assert page.locator("#signup-community").inner_text().count("阳光花园") == 1
+    screenshot(page, "resident-01-signup")
+
+    register_resident(page, live_server, estate, name="张秀英", phone="139 1234 5678",
+                      password=PASSWORD, shot="resident-02")
+    # Signed up and logged in: the portal root sends the resident to their community.
+    assert page.url == live_server.url + "/sunshine/"
+    assert page.locator(".h5-banner__name").inner_text() == "阳光花园"
+    resident = Resident.objects.get(name="张秀英")
+    assert resident.community == estate
+    screenshot(page, "resident-03-home-new")
+
+    page.click("a[href='/me/houses/bind/']")
+    page.select_option("#id_unit", label="2栋1单元")
+    page.fill("#id_number", "9999")
+    page.check("input[name=role][value=owner]")
+    page.click("form.h5-form button[type=submit]")
+    error = page.locator(".h5-field__error")
+    assert "9999" in error.inner_text()
+    assert page.input_value("#id_number") == "9999"
+    screenshot(page, "resident-04-bind-unknown-number")
+
+    page.fill("#id_number", "1201")
+    page.click("form.h5-form button[type=submit]")
+    page.wait_for_url(live_server.url + "/me/")
+    assert page.locator("#my-houses .h5-badge_pending").count() == 1
+    assert "2栋1单元1201" in page.locator("#my-houses").inner_text()
+    assert "139****5678" in page.locator("#my-phone").inner_text()
+    screenshot(page, "resident-05-me-pending")
+
+    page.goto(live_server.url + "/")
+    assert page.locator("#my-houses .h5-badge_pending").count() == 1
+    screenshot(page, "resident-06-home-pending")
+    assert Occupancy.objects.get(resident=resident).state == Occupancy.State.PENDING
+
+
+def test_large_text_switch_works_without_javascript(browser, live_server, estate):
+    context = browser.new_context(viewport={"width": 375, "height": 812},
+                                  java_script_enabled=False, locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + "/sunshine/")
+        page.click(".h5-font-switch button")
+        assert page.locator("html.large-font").count() == 1
+        screenshot(page, "resident-07-home-large-text")
+        page.goto(live_server.url + "/accounts/login/")
+        assert page.locator("html.large-font").count() == 1
+        screenshot(page, "resident-08-login-large-text")
+    finally:
+        context.close()
