@@ -4,15 +4,10 @@ Run with `make e2e` (or `pytest -m e2e tests/e2e`). The browser is the system's
 /usr/bin/chromium; nothing is downloaded. Screenshots go to test-artifacts/screenshots/.
 """
 
-import os
 import re
 from pathlib import Path
 
 import pytest
-
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
-# test itself (factories, assertions) are still synchronous and safe here.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -30,6 +25,14 @@ WECHAT_USER_AGENT = (
     "NetType/WIFI Language/zh_CN"
 )
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+@pytest.fixture(autouse=True)
+def allow_orm_beside_playwright(monkeypatch):
+    # Playwright's sync API runs an event loop in the test's thread, and Django then
+    # refuses ORM calls there; the test's own calls (factories, assertions) are plain
+    # synchronous code and safe. Set per test, so no other test or subprocess inherits it.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session")

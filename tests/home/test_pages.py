@@ -124,10 +124,10 @@ def test_root_lists_the_communities_for_a_visitor(client, home_a, home_b):
 def test_resident_home_page_takes_few_queries_whatever_the_estate_size(
         client, resident, home_a, django_assert_max_num_queries):
     # More houses and residents elsewhere in the community must not add queries.
-    for _ in range(30):
+    unit = resident.resident.occupancies.get().house.unit
+    for number in range(30):
         f.OccupancyFactory(resident=f.ResidentFactory(community=home_a.community),
-                           house=f.HouseFactory(unit=resident.resident.occupancies.get()
-                                                .house.unit))
+                           house=f.HouseFactory(unit=unit, number=f"9{number:03d}"))
     client.force_login(resident)
     client.get(home_a.url)  # warm the site and content-type caches
 
