@@ -4,6 +4,7 @@ Run with `make e2e` (or `pytest -m e2e tests/e2e`). The browser is the system's
 /usr/bin/chromium; nothing is downloaded. Screenshots go to test-artifacts/screenshots/.
 """
 
+import os
 import re
 from pathlib import Path
 
@@ -27,23 +28,22 @@ WECHAT_USER_AGENT = (
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
-@pytest.fixture(autouse=True)
-def allow_orm_beside_playwright(monkeypatch):
-    # Playwright's sync API runs an event loop in the test's thread, and Django then
-    # refuses ORM calls there; the test's own calls (factories, assertions) are plain
-    # synchronous code and safe. Set per test, so no other test or subprocess inherits it.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    # Playwright's sync API keeps an event loop running in this thread, and Django then
+    # refuses ORM calls here; the tests' own calls (factories, assertions, database
+    # set-up) are plain synchronous code and safe. Only while the browser is up.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                                 args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture
