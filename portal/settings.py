@@ -156,8 +156,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "portal.accounts.backends.ProfileModelBackend",
+    "portal.accounts.backends.ProfileAuthenticationBackend",
 ]
 
 # django-allauth: residents log in with their mobile number and a password. Phone
