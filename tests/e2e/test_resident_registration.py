@@ -81,3 +81,15 @@ def test_large_text_switch_works_without_javascript(browser, live_server, estate
         screenshot(page, "resident-08-login-large-text")
     finally:
         context.close()
+
+
+def test_tampered_link_and_sign_up_without_a_link_explain_what_to_do(page, live_server, estate):
+    from portal.estates.registration import registration_path
+
+    page.goto(live_server.url + registration_path(estate)[:-3] + "xx/")
+    assert page.locator("#link-error").is_visible()
+    screenshot(page, "resident-09-link-error")
+
+    page.goto(live_server.url + "/accounts/signup/")
+    assert page.locator("form.h5-form").count() == 0
+    screenshot(page, "resident-10-signup-without-link")
