@@ -66,6 +66,17 @@ class Community(models.Model):
     def __str__(self):
         return self.name
 
+    def withdraw_registration_codes(self, by, reason=""):
+        """Every registration link and QR code issued so far stops working; accounts
+        already registered are not affected."""
+        with transaction.atomic():
+            Community.objects.filter(pk=self.pk).update(
+                registration_version=models.F("registration_version") + 1
+            )
+            self.refresh_from_db(fields=["registration_version"])
+            log(self, "estates.community.withdraw_codes", user=by,
+                data={"reason": reason, "version": self.registration_version})
+
 
 class SharedWithResidentsQuerySet(ScopedQuerySet):
     """Directory rows a resident may list within their own community (to bind a house)."""
@@ -210,6 +221,10 @@ class OwnerRecord(models.Model):
     @property
     def masked_phone(self):
         return mask_phone(self.phone)
+
+    @property
+    def masked_id_number(self):
+        return mask_id_number(self.id_number)
 
 
 class ResidentQuerySet(ScopedQuerySet):
@@ -456,3 +471,13 @@ class Staff(models.Model):
     @property
     def masked_phone(self):
         return mask_phone(self.user.phone)
+
+    @property
+    def roles_display(self):
+        return ", ".join(
+            group.name for group in self.user.groups.all() if group.name in roles.ROLE_PERMISSIONS
+        )
+
+    @property
+    def communities_display(self):
+        return ", ".join(community.name for community in self.communities.all())

@@ -31,10 +31,14 @@ def _view(*models):
 
 
 ROLE_PERMISSIONS = {
-    LEADERSHIP: [ADMIN_ACCESS, *_view(*_DIRECTORY, *_PEOPLE)],
+    # Leadership and managers manage staff; the staff form lets only leadership hand
+    # out the leadership role.
+    LEADERSHIP: [ADMIN_ACCESS, *_view(*_DIRECTORY, *_PEOPLE), "estates.add_staff",
+                 "estates.change_staff"],
     MANAGER: [
         ADMIN_ACCESS,
         *_view(*_DIRECTORY, *_PEOPLE),
+        "estates.add_staff", "estates.change_staff", "estates.print_registration_code",
         *_crud("building"), *_crud("unit"), *_crud("house"), *_crud("ownerrecord"),
         "estates.change_community",
         "estates.change_resident", "estates.change_occupancy",
@@ -51,6 +55,7 @@ ROLE_PERMISSIONS = {
         *_crud("building"), *_crud("unit"), *_crud("house"), *_crud("ownerrecord"),
         "estates.change_resident", "estates.change_occupancy",
         "estates.verify_occupancy", "estates.disable_resident", "estates.import_directory",
+        "estates.print_registration_code",
     ],
     FINANCE: [ADMIN_ACCESS, *_view("community", "building", "unit", "house", "ownerrecord",
                                    "resident", "occupancy")],
