@@ -99,7 +99,7 @@ class OccupancyReviewView(ObjectActionView):
             matches=occupancy.matches_owner_record(),
             other_occupancies=occupancy.house.occupancies.active()
             .exclude(pk=occupancy.pk).select_related("resident"),
-            reject_form=kwargs.get("reject_form") or ReasonForm(required=True),
+            reject_form=kwargs.pop("reject_form", None) or ReasonForm(required=True),
             is_pending=occupancy.state == Occupancy.State.PENDING,
             **kwargs,
         )

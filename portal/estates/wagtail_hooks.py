@@ -98,7 +98,9 @@ class HouseViewSet(ScopedModelViewSet):
     form_class = admin_forms.HouseForm
     filterset_class = filters.HouseFilterSet
     search_fields = ["number"]
-    list_display = [Column("label", label=_("House")), COMMUNITY,
+    # The first column is a plain name so that Wagtail makes it the title, with the row's
+    # buttons.
+    list_display = ["__str__", COMMUNITY,
                     Column("get_kind_display", label=_("Kind")), "floor", "area"]
     list_export = ["community", "building", "unit.name", "number", "floor", "area", "kind"]
     export_headings = {"community": _("Community"), "building": _("Building"),
@@ -179,7 +181,7 @@ class OccupancyViewSet(ScopedModelViewSet):
     filterset_class = filters.OccupancyFilterSet
     search_fields = ["resident__name", "house__number"]
     phone_index_fields = ["resident__user__phone_index"]
-    list_display = [Column("resident", label=_("Resident")),
+    list_display = ["resident",
                     Column("resident.masked_phone", label=_("Mobile number")),
                     Column("house", label=_("House")), COMMUNITY,
                     Column("get_role_display", label=_("Role")),
