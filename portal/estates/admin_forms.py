@@ -118,7 +118,8 @@ class StaffForm(ScopedModelForm):
 
     username = forms.CharField(label=_("Username"), max_length=150)
     password = forms.CharField(
-        label=_("Password"), widget=forms.PasswordInput(render_value=False), required=False,
+        label=_("Password"), required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
         help_text=_("Required for a new account. On edit, leave empty to keep the password."),
     )
     phone = MobileField(required=False)

@@ -213,7 +213,7 @@ class RegistrationCodeView(ObjectActionView):
         url = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + registration_path(self.object)
         return super().get_context_data(
             registration_url=url,
-            qr_svg=segno.make(url, error="m").svg_inline(scale=8, border=2),
+            qr_svg=segno.make(url, error="m").svg_inline(omitsize=True, border=2),
             withdraw_url=reverse(self.url_names["withdraw-codes"], args=[quote(self.object.pk)]),
             **kwargs,
         )

@@ -352,8 +352,9 @@ class Occupancy(models.Model):
     objects = OccupancyQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("occupancy")
-        verbose_name_plural = _("occupancies")
+        # What staff and residents call it; "occupancy" is the code's word.
+        verbose_name = _("house binding")
+        verbose_name_plural = _("house bindings")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(

@@ -20,6 +20,7 @@ from django.forms.models import modelform_factory
 from django.http import Http404
 from django.urls import path, reverse
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 from django_filters import ModelChoiceFilter, ModelMultipleChoiceFilter
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -137,9 +138,23 @@ class IndexView(ObjectActionsMixin, generic.IndexView):
 
 
 class InspectView(ObjectActionsMixin, generic.InspectView):
+    # Labels of fields that are properties (masked_phone...), which have no verbose name.
+    field_labels = {}
+
     @cached_property
     def header_more_buttons(self):
         return [*super().header_more_buttons, *self.object_action_buttons(self.object)]
+
+    def get_field_label(self, field_name, field):
+        if field_name in self.field_labels:
+            return self.field_labels[field_name]
+        return super().get_field_label(field_name, field)
+
+    def get_field_display_value(self, field_name, field):
+        value = super().get_field_display_value(field_name, field)
+        if isinstance(value, bool):
+            return _("Yes") if value else _("No")
+        return "—" if value in ("", None) else value
 
 
 class ScopedModelViewSet(ModelViewSet):
@@ -154,6 +169,7 @@ class ScopedModelViewSet(ModelViewSet):
     list_select_related = []
     list_prefetch_related = []
     object_actions = []
+    inspect_view_labels = {}
     # Extra views about one object: (URL path segment, view class); each is reached at
     # <segment>/<pk>/ and named by its segment.
     object_views = []
@@ -186,7 +202,9 @@ class ScopedModelViewSet(ModelViewSet):
 
     def get_inspect_view_kwargs(self, **kwargs):
         return super().get_inspect_view_kwargs(
-            object_actions=self.resolved_object_actions(), **kwargs
+            object_actions=self.resolved_object_actions(),
+            field_labels=self.inspect_view_labels,
+            **kwargs,
         )
 
     def get_object_view_kwargs(self):

@@ -34,6 +34,8 @@ register_permission_policy(Occupancy, SelfServicePermissionPolicy(Occupancy))
 
 
 MASKED_PHONE = Column("masked_phone", label=_("Mobile number"))
+PERSONAL_DATA_LABELS = {"masked_phone": _("Mobile number"),
+                        "masked_id_number": _("ID number")}
 COMMUNITY = Column("community", label=_("Community"), sort_key="community__name")
 
 
@@ -123,6 +125,7 @@ class OwnerRecordViewSet(ScopedModelViewSet):
                        "masked_phone": _("Mobile number"), "masked_id_number": _("ID number")}
     inspect_view_enabled = True
     inspect_view_fields = ["community", "house", "name", "masked_phone", "masked_id_number"]
+    inspect_view_labels = PERSONAL_DATA_LABELS
     copy_view_enabled = False
 
 
@@ -151,6 +154,8 @@ class ResidentViewSet(ScopedModelViewSet):
     inspect_view_class = admin_views.ResidentInspectView
     inspect_view_fields = ["name", "masked_phone", "masked_id_number", "community",
                            "registered_at", "is_disabled", "occupancies"]
+    inspect_view_labels = {**PERSONAL_DATA_LABELS, "is_disabled": _("Account disabled"),
+                           "occupancies": _("House bindings")}
     copy_view_enabled = False
     object_views = [
         ("disable", admin_views.ResidentDisableView),
@@ -233,7 +238,9 @@ class StaffViewSet(ScopedModelViewSet):
                        "masked_phone": _("Mobile number")}
     inspect_view_enabled = True
     inspect_view_class = admin_views.InspectWithHistoryView
-    inspect_view_fields = ["name", "company", "communities", "trades", "masked_phone"]
+    inspect_view_fields = ["name", "company", "communities", "trades", "masked_phone",
+                           "roles_display"]
+    inspect_view_labels = {**PERSONAL_DATA_LABELS, "roles_display": _("Roles")}
     copy_view_enabled = False
 
 
