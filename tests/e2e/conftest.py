@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from home.pages import ensure_home_page
+from tests import factories as f
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -93,3 +96,26 @@ def log_in(page, live_server, *, phone, password):
     page.fill("#id_password", password)
     page.click("form.h5-form button[type=submit]")
     page.wait_for_load_state()
+
+
+@pytest.fixture
+def estate(db):
+    community = f.CommunityFactory(name="阳光花园", code="sunshine",
+                                   address="西湖区文三路 88 号", office_hours="8:00–18:00")
+    for building_name in ("1栋", "2栋", "3栋"):
+        building = f.BuildingFactory(community=community, name=building_name)
+        for unit_name in ("1单元", "2单元"):
+            unit = f.UnitFactory(building=building, name=unit_name)
+            for number in ("101", "102", "1201"):
+                f.HouseFactory(unit=unit, number=number)
+    ensure_home_page(community)
+    return community
+
+
+def bind_house(page, live_server, *, unit_label, number, role="owner"):
+    page.goto(live_server.url + "/me/houses/bind/")
+    page.select_option("#id_unit", label=unit_label)
+    page.fill("#id_number", number)
+    page.check(f"input[name=role][value={role}]")
+    page.click("form.h5-form button[type=submit]")
+    page.wait_for_url(live_server.url + "/me/")

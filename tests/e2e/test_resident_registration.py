@@ -2,29 +2,13 @@
 
 import pytest
 
-from home.pages import ensure_home_page
 from portal.estates.models import Occupancy, Resident
-from tests import factories as f
 from tests.e2e.conftest import register_resident, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True,
                                                      serialized_rollback=True)]
 
 PASSWORD = "Lakeside-2026!"
-
-
-@pytest.fixture
-def estate(db):
-    community = f.CommunityFactory(name="阳光花园", code="sunshine",
-                                   address="西湖区文三路 88 号", office_hours="8:00–18:00")
-    for building_name in ("1栋", "2栋", "3栋"):
-        building = f.BuildingFactory(community=community, name=building_name)
-        for unit_name in ("1单元", "2单元"):
-            unit = f.UnitFactory(building=building, name=unit_name)
-            for number in ("101", "102", "1201"):
-                f.HouseFactory(unit=unit, number=number)
-    ensure_home_page(community)
-    return community
 
 
 def test_new_resident_registers_binds_a_house_and_sees_it_pending(page, live_server, estate):
