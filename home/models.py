@@ -62,7 +62,8 @@ class HomePage(Page):
         resident = getattr(user, "resident", None) if user.is_authenticated else None
         is_resident_here = resident is not None and resident.community_id == self.community_id
         context.update({
-            "community": self.community,
+            # A resident's community came with their user: no second query for it.
+            "community": resident.community if is_resident_here else self.community,
             "resident": resident if is_resident_here else None,
             "other_community_resident": resident is not None and not is_resident_here,
         })
