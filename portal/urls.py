@@ -7,9 +7,11 @@ from wagtail.documents import urls as wagtaildocs_urls
 from home import views as home_views
 from portal import views
 from portal.accounts.views import ResidentSignupView
+from portal.estates import audit
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    *audit.urlpatterns,
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     # Sign-up is allauth's, with the community fixed by the resident's QR link.

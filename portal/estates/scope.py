@@ -49,3 +49,13 @@ def community_ids_visible_to(user):
     from .models import Community
 
     return Community.objects.visible_to(user).values_list("pk", flat=True)
+
+
+def sees_whole_company(user):
+    """Superusers and company leadership: the people company-wide reports are for."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    staff = getattr(user, "staff", None)
+    return staff is not None and staff.sees_whole_company

@@ -18,6 +18,7 @@ from . import (
     import_admin,  # noqa: F401  (the spreadsheet import's admin views and menu item)
 )
 from .models import Building, Community, House, Occupancy, OwnerRecord, Resident, Staff, Unit
+from .scope import sees_whole_company
 from .viewsets import ObjectAction, ScopedModelViewSet
 
 
@@ -275,3 +276,10 @@ def register_estate_log_actions(actions):
     actions.register_action("estates.community.withdraw_codes",
                             _("Withdraw registration codes"),
                             _("Printed registration codes withdrawn"))
+
+
+@hooks.register("construct_reports_menu")
+def hide_site_history_from_community_staff(request, menu_items):
+    # The report spans every community: see portal/estates/audit.py.
+    if not sees_whole_company(request.user):
+        menu_items[:] = [item for item in menu_items if item.name != "site-history"]
