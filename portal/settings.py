@@ -136,11 +136,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
-# Residents stay logged in on their phone for two weeks of inactivity; staff sessions
-# are cut to a working day at login (portal.accounts.signals).
+# Residents stay logged in on their phone for two weeks; staff sessions in the admin end
+# when the browser closes unless they tick "remember me" (Wagtail's login).
 SESSION_COOKIE_AGE = int(timedelta(days=14).total_seconds())
-SESSION_SAVE_EVERY_REQUEST = False
-STAFF_SESSION_AGE = int(timedelta(hours=10).total_seconds())
 
 TASKS = {
     "default": {
