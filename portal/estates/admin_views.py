@@ -6,6 +6,7 @@ a refused transition into a message."""
 import segno
 from django.conf import settings
 from django.contrib.admin.utils import quote, unquote
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpResponseRedirect
@@ -199,6 +200,27 @@ class ResidentEnableView(ConfirmWithReasonView):
     def act(self, reason):
         self.object.enable(by=self.request.user)
         return _("The account is enabled.")
+
+
+class ResidentSetPasswordView(ObjectActionView):
+    """For residents without an e-mail address: the office sets a new password with the
+    resident present, after checking who they are."""
+
+    model = Resident
+    permission_required = "estates.change_resident"
+    page_title = _("Set a new password")
+    template_name = "estates/admin/set_password.html"
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", SetPasswordForm(self.object.user))
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = SetPasswordForm(self.object.user, request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        self.object.set_password(by=request.user, password=form.cleaned_data["new_password1"])
+        return self.done(_("The new password is set. Give it to the resident in person."))
 
 
 class RegistrationCodeView(ObjectActionView):

@@ -294,6 +294,18 @@ class Resident(models.Model):
             self.user = user
             log(self, "estates.resident.enable", user=by)
 
+    def set_password(self, by, password):
+        """The property office sets a new password for a resident who registered with a
+        phone only and cannot reset it by e-mail, after checking who they are. Every other
+        session of the account ends (Django ties sessions to the password)."""
+        from django.contrib.auth.password_validation import validate_password
+
+        validate_password(password, self.user)
+        with transaction.atomic():
+            self.user.set_password(password)
+            self.user.save(update_fields=["password"])
+            log(self, "estates.resident.set_password", user=by)
+
     def request_occupancy(self, house, role):
         """The resident claims a house. They may use the portal at once; staff verify
         the claim against the directory later."""

@@ -161,12 +161,15 @@ class ResidentViewSet(ScopedModelViewSet):
     object_views = [
         ("disable", admin_views.ResidentDisableView),
         ("enable", admin_views.ResidentEnableView),
+        ("set_password", admin_views.ResidentSetPasswordView),
     ]
     object_actions = [
         ObjectAction(_("Disable account"), "disable", "estates.disable_resident", "lock",
                      lambda resident: not resident.is_disabled),
         ObjectAction(_("Enable account"), "enable", "estates.disable_resident", "lock-open",
                      _is_disabled),
+        ObjectAction(_("Set a new password"), "set_password", "estates.change_resident",
+                     "key", lambda resident: True),
     ]
 
 
@@ -265,6 +268,8 @@ def register_estate_log_actions(actions):
                             _("Account disabled"))
     actions.register_action("estates.resident.enable", _("Enable account"),
                             _("Account enabled"))
+    actions.register_action("estates.resident.set_password", _("Set a new password"),
+                            _("Password set by the property office"))
     actions.register_action("estates.occupancy.request", _("Request house binding"),
                             _("House binding requested"))
     actions.register_action("estates.occupancy.verify", _("Verify house binding"),
