@@ -75,7 +75,10 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = Community.objects.visible_to(user)
+        communities = Community.objects.visible_to(user)
+        self.fields["community"].queryset = communities
+        if len(communities) == 1:
+            self.fields["community"].initial = communities[0]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -90,9 +93,19 @@ class ImportPermissionMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
-class UploadView(ImportPermissionMixin, WagtailAdminTemplateMixin, FormView):
-    page_title = _("Import directory")
+class ImportPageMixin(ImportPermissionMixin, WagtailAdminTemplateMixin):
     header_icon = "upload"
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items,
+                {"url": reverse("estates_import:upload"), "label": _("Import directory")},
+                *([{"url": "", "label": self.breadcrumb}] if self.breadcrumb else [])]
+
+    breadcrumb = None
+
+
+class UploadView(ImportPageMixin, FormView):
+    page_title = _("Import directory")
     template_name = "estates/admin/import_upload.html"
     form_class = UploadForm
 
@@ -106,7 +119,7 @@ class UploadView(ImportPermissionMixin, WagtailAdminTemplateMixin, FormView):
         return HttpResponseRedirect(f"{reverse('estates_import:preview')}?token={token}")
 
 
-class SignedUploadMixin(ImportPermissionMixin):
+class SignedUploadMixin:
     """Loads the upload a signed token names, for the user it was made for."""
 
     def load(self, token):
@@ -124,9 +137,9 @@ class SignedUploadMixin(ImportPermissionMixin):
             raise Http404
 
 
-class PreviewView(SignedUploadMixin, WagtailAdminTemplateMixin, TemplateView):
+class PreviewView(ImportPageMixin, SignedUploadMixin, TemplateView):
     page_title = _("Import directory: preview")
-    header_icon = "upload"
+    breadcrumb = _("Preview")
     template_name = "estates/admin/import_preview.html"
 
     def get(self, request, *args, **kwargs):
@@ -149,7 +162,7 @@ class PreviewView(SignedUploadMixin, WagtailAdminTemplateMixin, TemplateView):
             headers=rules.HEADERS, **kwargs)
 
 
-class ConfirmView(SignedUploadMixin, View):
+class ConfirmView(ImportPermissionMixin, SignedUploadMixin, View):
     def post(self, request):
         self.load(request.POST.get("token"))
         try:
