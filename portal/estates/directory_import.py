@@ -25,7 +25,7 @@ from wagtail.log_actions import log
 from portal.accounts.phone import normalise_mobile
 from portal.crypto import blind_index, mask_id_number, mask_phone
 
-from .models import Building, House, OwnerRecord, Unit
+from .models import Building, Community, House, OwnerRecord, Unit
 
 # The sheet's own words: data for the company's clerks, in Chinese.
 BUILDING, UNIT, NUMBER, FLOOR, AREA, KIND = "楼栋", "单元", "房号", "楼层", "面积(㎡)", "类型"
@@ -225,6 +225,9 @@ def import_plan(plan, user):
     if not plan.is_valid:
         raise ValueError("a plan with errors cannot be imported")
     community = plan.community
+    # Two confirms of one upload run one after the other: the second finds everything
+    # on file and creates nothing.
+    Community.objects.select_for_update().filter(pk=community.pk).first()
     directory = _Directory(community)
     counts = _counts(plan.rows, directory)
 

@@ -380,3 +380,15 @@ def test_a_file_over_10_mb_is_refused_before_it_is_stored(client, records_a, com
 
     assert response.context["form"].has_error("file", "too_big")
     assert stored_files(settings) == []
+
+
+def test_confirming_twice_imports_once(client, records_a, community_a):
+    client.force_login(records_a)
+    token = client.get(upload(client, community_a, xlsx(GOOD_ROWS)).url).context["token"]
+
+    client.post(reverse("estates_import:confirm"), {"token": token})
+    again = client.post(reverse("estates_import:confirm"), {"token": token})
+
+    assert again.status_code == 404
+    assert House.objects.count() == 3
+    assert ModelLogEntry.objects.filter(action="estates.directory.import").count() == 1
