@@ -38,7 +38,7 @@ ERRORS_SHOWN = 1000
 
 
 def import_dir():
-    return Path(settings.MEDIA_ROOT) / "private-imports"
+    return Path(settings.PRIVATE_ROOT) / "directory-imports"
 
 
 def stored_path(name):

@@ -226,12 +226,12 @@ def upload(client, community, content, name="directory.xlsx"):
 def stored_files(settings):
     from pathlib import Path
 
-    return list((Path(settings.MEDIA_ROOT) / "private-imports").glob("*.xlsx"))
+    return list((Path(settings.PRIVATE_ROOT) / "directory-imports").glob("*.xlsx"))
 
 
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_ROOT = tmp_path / "private"
 
 
 @pytest.fixture(autouse=True)
