@@ -11,3 +11,6 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 MEDIA_ROOT = BASE_DIR / "test-artifacts" / "media"  # noqa: F405
 
 PRIVATE_ROOT = BASE_DIR / "test-artifacts" / "private"  # noqa: F405
+# Serve static files from the apps, as runserver does: tests never run collectstatic.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
