@@ -31,6 +31,7 @@ from .models import Building, Community, House, OwnerRecord, Unit
 BUILDING, UNIT, NUMBER, FLOOR, AREA, KIND = "楼栋", "单元", "房号", "楼层", "面积(㎡)", "类型"
 OWNER_NAME, OWNER_PHONE, OWNER_ID = "业主姓名", "业主手机", "身份证号"
 HEADERS = [BUILDING, UNIT, NUMBER, FLOOR, AREA, KIND, OWNER_NAME, OWNER_PHONE, OWNER_ID]
+ERRORS_COLUMN = "错误"  # added to the clerk's own rows in the error report
 KINDS = {"住宅": House.Kind.RESIDENCE, "商铺": House.Kind.SHOP, "车位": House.Kind.PARKING,
          "储藏室": House.Kind.STORAGE}
 EXAMPLE_ROW = ["1栋", "1单元", "101", 1, 89.5, "住宅", "张三", "13800138000",
@@ -147,6 +148,50 @@ def template_workbook():
         notes.append([column, text])
     output = io.BytesIO()
     workbook.save(output)
+    return output.getvalue()
+
+
+def error_report(path, errors):
+    """The clerk's sheet returned as bytes: every row as they wrote it, in its place (so
+    row numbers match the preview), with an added column saying what is wrong in it.
+    The clerk corrects the cells, deletes the added column or not, and uploads again."""
+    from openpyxl import Workbook, load_workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    by_row = {}
+    for error in errors:
+        by_row.setdefault(error.row, []).append(f"{error.column}: {error.message}")
+    highlight = PatternFill("solid", fgColor="FFE0E0")
+    wrap = Alignment(wrap_text=True, vertical="top")
+
+    source = load_workbook(path, read_only=True, data_only=True)
+    report = Workbook(write_only=True)
+    try:
+        original = source.worksheets[0]
+        sheet = report.create_sheet(original.title)
+        rows = original.iter_rows(values_only=True)
+        header = list(next(rows, ()))
+        # A report uploaded again: its old column of errors gives way to the new one.
+        kept = [i for i, name in enumerate(header) if _text(name) != ERRORS_COLUMN]
+        title = WriteOnlyCell(sheet, ERRORS_COLUMN)
+        title.font = Font(bold=True, color="C00000")
+        sheet.column_dimensions[get_column_letter(len(kept) + 1)].width = 60
+        sheet.append([*(header[i] for i in kept), title])
+        for number, cells in enumerate(rows, start=2):
+            values = [cells[i] if i < len(cells) else None for i in kept]
+            problems = by_row.get(number)
+            if problems:
+                cell = WriteOnlyCell(sheet, "\n".join(problems))
+                cell.fill = highlight
+                cell.alignment = wrap
+                values.append(cell)
+            sheet.append(values)
+    finally:
+        source.close()
+    output = io.BytesIO()
+    report.save(output)
     return output.getvalue()
 
 

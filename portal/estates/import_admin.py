@@ -1,8 +1,9 @@
 """Admin views of the spreadsheet import of buildings, units, houses and owners.
 
 Upload (community + file) → the file is stored under a random name → preview with
-counts, the first rows and every error → confirm, which checks the file again and
-imports it in one transaction. The preview and confirm steps carry a signed token naming
+counts, the first rows and every error (also as the clerk's sheet with a column of
+errors, to download) → confirm, which checks the file again and imports it in one
+transaction. The preview and confirm steps carry a signed token naming
 the file, the community and the user, so nobody can confirm someone else's upload or
 point the import at another file. The rules are in portal.estates.directory_import.
 """
@@ -152,14 +153,15 @@ class PreviewView(ImportPageMixin, SignedUploadMixin, TemplateView):
             plan = rules.plan_import(self.path, self.community)
         except rules.SheetRefused as error:
             refused = error.message
-        if refused or not plan.is_valid:
-            # Nothing can be imported from this file: the clerk fixes it and uploads again.
+        if refused:
             self.path.unlink(missing_ok=True)
+        # A file with bad rows stays (until the clean-up of stale uploads) for its error
+        # report; nothing can be imported from it.
         return super().get_context_data(
             community=self.community, plan=plan, refused=refused, token=self.token,
             errors=plan.errors[:ERRORS_SHOWN] if plan else [],
             errors_hidden=max(0, len(plan.errors) - ERRORS_SHOWN) if plan else 0,
-            headers=rules.HEADERS, **kwargs)
+            headers=rules.HEADERS, errors_column=rules.ERRORS_COLUMN, **kwargs)
 
 
 class ConfirmView(ImportPermissionMixin, SignedUploadMixin, View):
@@ -188,13 +190,30 @@ class ConfirmView(ImportPermissionMixin, SignedUploadMixin, View):
         return HttpResponseRedirect(reverse("estates_import:upload"))
 
 
+class ErrorReportView(ImportPermissionMixin, SignedUploadMixin, View):
+    """The clerk's own sheet back, with a column saying what is wrong in each row."""
+
+    def get(self, request):
+        self.load(request.GET.get("token"))
+        try:
+            plan = rules.plan_import(self.path, self.community)
+        except rules.SheetRefused as error:
+            raise Http404 from error
+        return xlsx_response(rules.error_report(self.path, plan.errors),
+                             "directory-errors.xlsx")
+
+
+def xlsx_response(content, filename):
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 class TemplateDownloadView(ImportPermissionMixin, View):
     def get(self, request):
-        response = HttpResponse(
-            rules.template_workbook(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = 'attachment; filename="directory-template.xlsx"'
-        return response
+        return xlsx_response(rules.template_workbook(), "directory-template.xlsx")
 
 
 @hooks.register("register_admin_urls")
@@ -204,6 +223,7 @@ def register_import_urls():
             [path("", UploadView.as_view(), name="upload"),
              path("preview/", PreviewView.as_view(), name="preview"),
              path("confirm/", ConfirmView.as_view(), name="confirm"),
+             path("errors.xlsx", ErrorReportView.as_view(), name="errors"),
              path("template.xlsx", TemplateDownloadView.as_view(), name="template")],
             "estates_import", "estates_import")),
     ]

@@ -216,6 +216,42 @@ def test_the_template_has_the_header_an_example_and_instructions(tmp_path, commu
     assert rules.plan_import(path, community_a).is_valid
 
 
+def report_rows(content, tmp_path):
+    path = tmp_path / "report.xlsx"
+    path.write_bytes(content)
+    return [list(row) for row in load_workbook(path).worksheets[0].iter_rows(values_only=True)]
+
+
+def test_error_report_is_the_sheet_with_each_rows_errors_beside_it(tmp_path, community_a):
+    rows = [GOOD_ROWS[0], ["1栋", "1单元", "102", "1.5", "", "别墅", "", "", ""]]
+    path = sheet_file(tmp_path, rows)
+    plan = rules.plan_import(path, community_a)
+
+    report = report_rows(rules.error_report(path, plan.errors), tmp_path)
+
+    assert report[0] == [*rules.HEADERS, "错误"]
+    assert report[1] == [*GOOD_ROWS[0], None]
+    assert report[2][:9] == ["1栋", "1单元", "102", "1.5", None, "别墅", None, None, None]
+    assert report[2][9].splitlines() == [
+        "楼层: The floor must be a whole number, such as 12 or -1.",
+        "类型: Unknown kind “别墅”: use one of 住宅, 商铺, 车位, 储藏室."]
+
+
+def test_a_corrected_error_report_imports_and_gets_no_second_error_column(tmp_path,
+                                                                         community_a):
+    path = sheet_file(tmp_path, [["1栋", "1单元", "102", "", "", "别墅", "", "", ""]])
+    report = rules.error_report(path, rules.plan_import(path, community_a).errors)
+    workbook = load_workbook(io.BytesIO(report))
+    workbook.active["F2"] = "住宅"
+    workbook.save(path)
+
+    plan = rules.plan_import(path, community_a)
+
+    assert plan.is_valid
+    assert report_rows(rules.error_report(path, plan.errors), tmp_path)[0] == [
+        *rules.HEADERS, "错误"]
+
+
 # --- The admin --------------------------------------------------------------------------
 
 def upload(client, community, content, name="directory.xlsx"):
@@ -392,3 +428,31 @@ def test_confirming_twice_imports_once(client, records_a, community_a):
     assert again.status_code == 404
     assert House.objects.count() == 3
     assert ModelLogEntry.objects.filter(action="estates.directory.import").count() == 1
+
+
+def test_error_report_downloads_from_the_preview(client, records_a, community_a, tmp_path):
+    client.force_login(records_a)
+    rows = [GOOD_ROWS[0], ["1栋", "1单元", "102", "", "", "别墅", "", "", ""]]
+    preview = client.get(upload(client, community_a, xlsx(rows)).url)
+    link = re.search(r'href="([^"]*errors\.xlsx[^"]*)"', preview.content.decode())[1]
+
+    response = client.get(link.replace("&amp;", "&"))
+
+    assert response["Content-Type"].endswith("spreadsheetml.sheet")
+    report = report_rows(response.content, tmp_path)
+    assert [row[9] for row in report][:2] == ["错误", None]
+    # In the language of the admin, whatever it is.
+    assert report[2][9].startswith("类型: ") and "别墅" in report[2][9]
+
+
+def test_another_user_cannot_download_someone_elses_error_report(client, records_a,
+                                                                 manager_a, community_a):
+    client.force_login(records_a)
+    rows = [["1栋", "1单元", "102", "", "", "别墅", "张三", "13800138000", ""]]
+    preview = client.get(upload(client, community_a, xlsx(rows)).url)
+    token = preview.context["token"]
+
+    client.force_login(manager_a)
+    response = client.get(reverse("estates_import:errors"), {"token": token})
+
+    assert response.url == reverse("wagtailadmin_home")
