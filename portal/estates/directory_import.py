@@ -127,25 +127,33 @@ def template_workbook():
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("房屋业主")
+    # Sheet names and instructions in the clerk's language; the header row is the
+    # file format and stays as it is.
+    sheet = workbook.create_sheet(str(_("Houses and owners")))
     sheet.append(HEADERS)
     sheet.append(EXAMPLE_ROW)
-    notes = workbook.create_sheet("填写说明")
-    notes.append(["列", "说明"])
+    notes = workbook.create_sheet(str(_("Instructions")))
+    notes.append([str(_("Column")), str(_("How to fill it in"))])
     for column, text in [
-        (BUILDING, "必填，如 1栋。已有的楼栋按名称沿用。"),
-        (UNIT, "必填，如 1单元。已有的单元按名称沿用。"),
-        (NUMBER, "必填，如 1201。同一单元内已有的房号保持不变。"),
-        (FLOOR, "选填，整数，如 12；地下层填负数。"),
-        (AREA, "选填，正数，最多两位小数，如 89.50。"),
-        (KIND, "选填，住宅、商铺、车位或储藏室；不填为住宅。"),
-        (OWNER_NAME, "选填；一户多位业主时，每位业主一行，房屋信息重复填写。"),
-        (OWNER_PHONE, "选填，11 位手机号。同一房屋已有该手机号的业主不会重复添加。"),
-        (OWNER_ID, "选填，18 位身份证号，末位可为 X。"),
-        ("其他", f"第一行为表头，请勿修改；最多 {MAX_ROWS} 行，文件不超过 10 MB。"
-                 "导入时全部通过校验才会写入，任何一行有错都不会导入。"),
+        (BUILDING, _("Required, e.g. 1栋. A building already on file is matched by its "
+                     "name.")),
+        (UNIT, _("Required, e.g. 1单元. A unit already on file is matched by its name.")),
+        (NUMBER, _("Required, e.g. 1201. A house already on file in the same unit is left "
+                   "as it is.")),
+        (FLOOR, _("Optional, a whole number, e.g. 12; negative below ground.")),
+        (AREA, _("Optional, a positive number with at most 2 decimals, e.g. 89.50.")),
+        (KIND, _("Optional, one of %(kinds)s; residence when empty.")
+         % {"kinds": ", ".join(KINDS)}),
+        (OWNER_NAME, _("Optional. A house with several owners takes one row per owner, "
+                       "with the house repeated.")),
+        (OWNER_PHONE, _("Optional, an 11-digit mobile number. An owner whose number is "
+                        "already on file for the house is not added again.")),
+        (OWNER_ID, _("Optional, an 18-character ID number; the last may be X.")),
+        (_("Other"), _("Keep the first row (the header) as it is. At most %(limit)s rows "
+                       "and 10 MB. Nothing is imported unless every row passes the checks.")
+         % {"limit": MAX_ROWS}),
     ]:
-        notes.append([column, text])
+        notes.append([str(column), str(text)])
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
