@@ -100,6 +100,9 @@ class Plan:
     rows: list = field(default_factory=list)
     errors: list = field(default_factory=list)
     counts: dict = field(default_factory=dict)
+    # Row numbers of houses on file whose floor, area or kind the sheet gives otherwise:
+    # the import leaves such houses as they are, and the preview says so.
+    differs_from_file: list = field(default_factory=list)
 
     @property
     def is_valid(self):
@@ -268,7 +271,15 @@ def plan_import(path, community):
             row.owner_name = ""  # the same owner twice in the sheet: added once
         owners.add(owner_key)
         plan.rows.append(row)
-    plan.counts = _counts(plan.rows, _Directory(community))
+    directory = _Directory(community)
+    plan.counts = _counts(plan.rows, directory)
+    seen = set()
+    for row in plan.rows:
+        facts = directory.house_facts.get(row.house_key)
+        if facts is not None and row.house_key not in seen \
+                and facts != (row.floor, row.area, row.kind):
+            plan.differs_from_file.append(row.number)
+        seen.add(row.house_key)
     return plan
 
 
@@ -357,9 +368,13 @@ class _Directory:
                       .values_list("building__name", "name", "pk")}
 
     def load_houses(self):
-        self.houses = {(building, unit, number): pk for building, unit, number, pk in
-                       House.objects.filter(community=self.community)
-                       .values_list("building__name", "unit__name", "number", "pk")}
+        self.houses, self.house_facts = {}, {}
+        for building, unit, number, pk, *facts in (
+                House.objects.filter(community=self.community)
+                .values_list("building__name", "unit__name", "number", "pk",
+                             "floor", "area", "kind")):
+            self.houses[(building, unit, number)] = pk
+            self.house_facts[(building, unit, number)] = tuple(facts)
 
 
 def _counts(rows, directory):

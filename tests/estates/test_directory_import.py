@@ -191,6 +191,16 @@ def test_existing_house_is_left_as_it_is_and_gets_new_owners(tmp_path, house_a):
     assert house_a.owner_records.get().name == "赵六"
 
 
+def test_preview_lists_houses_on_file_that_the_sheet_describes_otherwise(tmp_path, house_a):
+    same = ["1栋", "1单元", "101", house_a.floor, house_a.area, "住宅", "", "", ""]
+    other = ["1栋", "1单元", "101", 9, house_a.area, "住宅", "", "", ""]
+
+    assert rules.plan_import(sheet_file(tmp_path, [same]), house_a.community) \
+        .differs_from_file == []
+    assert rules.plan_import(sheet_file(tmp_path, [other]), house_a.community) \
+        .differs_from_file == [2]
+
+
 def test_phones_are_encrypted_in_the_database_and_found_by_blind_index(tmp_path, community_a):
     import_rows(tmp_path, community_a, GOOD_ROWS)
 
@@ -316,6 +326,7 @@ def test_preview_says_which_houses_are_already_on_file(client, records_a, house_
 
     assert preview.context["plan"].counts["houses_existing"] == 1
     assert 'name="token"' in preview.content.decode()
+    assert preview.context["plan"].differs_from_file == [2]
 
 
 def test_a_text_file_named_xlsx_is_refused(client, records_a, community_a, settings):
