@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
+from portal import page_cache
 from portal.estates.models import Community, Occupancy
 
 from . import quick_links
@@ -55,6 +56,14 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("community home page")
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        resident = getattr(request.user, "resident", None)
+        if resident is not None and resident.community_id == self.community_id:
+            # The page residents open most; see portal.page_cache for what keeps it right.
+            page_cache.cache_for_this_session(response)
+        return response
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "portal.page_cache.SessionPageCacheMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -139,6 +140,10 @@ else:
 # Residents stay logged in on their phone for two weeks; staff sessions in the admin end
 # when the browser closes unless they tick "remember me" (Wagtail's login).
 SESSION_COOKIE_AGE = int(timedelta(days=14).total_seconds())
+
+# Seconds a logged-in resident's home page is kept per session (portal.page_cache); only
+# with a cache shared by all processes, so off without REDIS_URL.
+RESIDENT_PAGE_CACHE_SECONDS = int(env("RESIDENT_PAGE_CACHE_SECONDS", "300" if REDIS_URL else "0"))
 
 TASKS = {
     "default": {
