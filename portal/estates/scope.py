@@ -44,13 +44,6 @@ class ScopedQuerySet(models.QuerySet):
         return {"company_id": "company_id", "in": "pk__in"}[suffix]
 
 
-def community_ids_visible_to(user):
-    """The ids of the communities a user may work in, for forms and filters."""
-    from .models import Community
-
-    return Community.objects.visible_to(user).values_list("pk", flat=True)
-
-
 def sees_whole_company(user):
     """Superusers and company leadership: the people company-wide reports are for."""
     if not user.is_authenticated or not user.is_active:
