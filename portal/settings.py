@@ -52,6 +52,8 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "portal.accounts",
     "portal.estates",
+    "portal.wechat",
+    "portal.notifications",
     "home",
     "notices",
     "services",
@@ -236,6 +238,23 @@ if not (DEBUG or TESTING):
     SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# WeChat Official Account (服务号). Accounts are set in the admin, one per community or
+# one for the whole company; an account given here is added to the first company and kept
+# in step with these variables. The base URLs point at WeChat; the demo and the tests
+# point them at the local stub (python -m portal.wechat.stub).
+WECHAT_APP_ID = env("WECHAT_APP_ID", "")
+WECHAT_APP_SECRET = env("WECHAT_APP_SECRET", "")
+WECHAT_TOKEN = env("WECHAT_TOKEN", "")
+WECHAT_ENCODING_AES_KEY = env("WECHAT_ENCODING_AES_KEY", "")
+WECHAT_API_BASE_URL = env("WECHAT_API_BASE_URL", "https://api.weixin.qq.com/")
+WECHAT_OPEN_BASE_URL = env("WECHAT_OPEN_BASE_URL", "https://open.weixin.qq.com/")
+WECHAT_MP_BASE_URL = env("WECHAT_MP_BASE_URL", "https://mp.weixin.qq.com/")
+WECHAT_TIMEOUT_SECONDS = float(env("WECHAT_TIMEOUT_SECONDS", "5"))
+
+# Text messages for people who do not follow the account. The console backend writes
+# them (masked) to the log; a provider's backend is a dotted path to a class.
+SMS_BACKEND = env("SMS_BACKEND", "portal.notifications.sms.ConsoleSMSBackend")
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@localhost")
