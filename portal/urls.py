@@ -17,6 +17,8 @@ urlpatterns = [
     # Sign-up is allauth's, with the community fixed by the resident's QR link.
     path("accounts/signup/", ResidentSignupView.as_view(), name="account_signup"),
     path("accounts/", include("allauth.urls")),
+    path("wechat/", include("portal.wechat.urls")),
+    path("me/messages/", include("portal.notifications.urls")),
     path("prefs/large-font/", home_views.large_font, name="large_font"),
     path("", include("portal.estates.urls")),
 ]

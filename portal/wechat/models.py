@@ -163,6 +163,7 @@ class AutoReply(models.Model):
         EXACT = "exact", _("The message is the keyword")
         CONTAINS = "contains", _("The message contains the keyword")
         DEFAULT = "default", _("Default reply (no keyword matched)")
+        SUBSCRIBE = "subscribe", _("Welcome message when someone follows")
 
     class Kind(models.TextChoices):
         TEXT = "text", _("Text")

@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('keyword', models.CharField(blank=True, max_length=60, verbose_name='keyword')),
-                ('match', models.CharField(choices=[('exact', 'The message is the keyword'), ('contains', 'The message contains the keyword'), ('default', 'Default reply (no keyword matched)')], default='exact', max_length=10, verbose_name='match')),
+                ('match', models.CharField(choices=[('exact', 'The message is the keyword'), ('contains', 'The message contains the keyword'), ('default', 'Default reply (no keyword matched)'), ('subscribe', 'Welcome message when someone follows')], default='exact', max_length=10, verbose_name='match')),
                 ('kind', models.CharField(choices=[('text', 'Text'), ('news', 'Article card linking to a page')], default='text', max_length=10, verbose_name='reply type')),
                 ('text', models.TextField(blank=True, help_text="May use {home}, {register} and the service links {repairs}, {complaints}, {bills}, {notices}: each becomes the link for the follower's community.", verbose_name='text')),
                 ('title', models.CharField(blank=True, max_length=64, verbose_name='card title')),

@@ -1,0 +1,3 @@
+"""URLs of the wechat app."""
+
+urlpatterns = []
