@@ -1,0 +1,345 @@
+"""The editorial pages residents read: notices, the handbook, the contact numbers.
+
+HomePage (one per community)
+├── NoticeIndexPage ─ NoticePage (targeted at the company, communities, buildings or units)
+├── HandbookPage (sections with a table of contents)
+└── ContactPage (service numbers and office hours)
+
+Who may read what is decided in notices.targeting; every page's serve(), list and search
+asks it.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page, PageManager
+from wagtail.query import PageQuerySet
+from wagtail.search import index
+
+from portal.estates.models import Building, Community, Company, Resident, Unit
+from portal.estates.scope import ScopedQuerySet
+
+from . import targeting
+from .blocks import BodyBlock, ContactNumberBlock, HandbookSectionBlock
+from .forms import NoticePageForm
+from .search import spaced
+
+
+class CommunityPageQuerySet(ScopedQuerySet, PageQuerySet):
+    """Staff reach the pages of the communities they serve (the community whose home
+    page the page lives under)."""
+
+
+class CommunityPage(Page):
+    """A page that belongs to the community whose home page it lives under."""
+
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, null=True,
+                                  editable=False, related_name="+")
+    public = models.BooleanField(
+        _("public"), default=False,
+        help_text=_("Anyone with the link may read it, also without logging in."),
+    )
+
+    objects = PageManager.from_queryset(CommunityPageQuerySet)()
+
+    parent_page_types = ["home.HomePage"]
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.community_id is None and self.path:
+            from home.models import HomePage
+
+            home = HomePage.objects.ancestor_of(self).first()
+            if home is not None:
+                self.community_id = home.community_id
+        super().save(*args, **kwargs)
+
+    def is_visible_to(self, user):
+        return targeting.is_visible_to(self, user)
+
+    def searchable_texts(self):
+        return [self.title]
+
+    def search_text(self):
+        """The page's text with Chinese split into characters (see notices.search)."""
+        return spaced(" ".join(self.searchable_texts()))
+
+    def serve(self, request, *args, **kwargs):
+        if not self.is_visible_to(request.user):
+            return targeting.refuse(request, self)
+        return super().serve(request, *args, **kwargs)
+
+
+class NoticeIndexPage(CommunityPage):
+    intro = models.CharField(_("introduction"), max_length=200, blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    promote_panels = [*Page.promote_panels, FieldPanel("public")]
+
+    subpage_types = ["notices.NoticePage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("notice index page")
+
+    def serve(self, request, *args, **kwargs):
+        # The list itself is open; what it lists depends on who asks.
+        return Page.serve(self, request, *args, **kwargs)
+
+    def get_context(self, request, *args, **kwargs):
+        from .listing import notice_list_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(notice_list_context(self, request))
+        return context
+
+
+class NoticePage(CommunityPage):
+    class Category(models.TextChoices):
+        GENERAL = "general", _("General notice")
+        EMERGENCY = "emergency", _("Emergency notice")
+        FESTIVAL = "festival", _("Festival greeting")
+        REMINDER = "reminder", _("Reminder")
+        FEE = "fee", _("Fee reminder")
+
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices,
+                                default=Category.GENERAL, db_index=True)
+    summary = models.CharField(
+        _("summary"), max_length=200,
+        help_text=_("One or two sentences for the notice list and for sharing in WeChat."),
+    )
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+    valid_until = models.DateField(
+        _("valid until"), null=True, blank=True,
+        help_text=_("After this day an emergency notice no longer shows as a banner."),
+    )
+    pinned = models.BooleanField(_("pinned"), default=False,
+                                 help_text=_("Pinned notices are listed first."))
+
+    content_panels = [
+        *Page.content_panels,
+        FieldRowPanel([FieldPanel("category"), FieldPanel("valid_until"), FieldPanel("pinned")]),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        MultiFieldPanel([
+            FieldPanel("public"),
+            InlinePanel("targets", label=_("Target"), heading=_("Who is it for?")),
+        ], heading=_("Audience")),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.SearchField("search_text"),
+        index.FilterField("category"),
+        index.FilterField("community"),
+        index.FilterField("public"),
+    ]
+    base_form_class = NoticePageForm
+
+    parent_page_types = ["notices.NoticeIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        resident = targeting.resident_of(request.user)
+        if (response.status_code == 200 and resident is not None
+                and targeting.targets_resident(self, resident)):
+            NoticeRead.record(resident, self)
+        return response
+
+    def searchable_texts(self):
+        return [self.title, self.summary,
+                *self.body.stream_block.get_searchable_content(self.body)]
+
+    @property
+    def is_emergency(self):
+        return self.category == self.Category.EMERGENCY
+
+    @property
+    def is_expired(self):
+        return self.valid_until is not None and self.valid_until < timezone.localdate()
+
+    @cached_property
+    def share_image(self):
+        """The first picture of the body, for the WeChat share card."""
+        for block in self.body:
+            if block.block_type == "image" and block.value.get("image"):
+                return block.value["image"]
+        return None
+
+
+class NoticeTargetQuerySet(ScopedQuerySet):
+    def for_staff(self, staff):
+        if staff.sees_whole_company:
+            return self.filter(company_id=staff.company_id)
+        return self.filter(community__in=staff.communities.all())
+
+
+class NoticeTarget(Orderable):
+    """Who a notice is for: the whole company, a community, a building or a unit. The
+    rows of a notice add up."""
+
+    page = ParentalKey(NoticePage, on_delete=models.CASCADE, related_name="targets")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+",
+                                editable=False)
+    whole_company = models.BooleanField(_("whole company"), default=False)
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, null=True, blank=True,
+                                  related_name="+", verbose_name=_("community"))
+    building = models.ForeignKey(Building, on_delete=models.CASCADE, null=True, blank=True,
+                                 related_name="+", verbose_name=_("building"))
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="+", verbose_name=_("unit"))
+
+    objects = NoticeTargetQuerySet.as_manager()
+
+    panels = [FieldRowPanel([FieldPanel("whole_company"), FieldPanel("community"),
+                             FieldPanel("building"), FieldPanel("unit")])]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        indexes = [
+            models.Index(fields=["unit", "page"]),
+            models.Index(fields=["building", "unit", "page"]),
+            models.Index(fields=["community", "building", "page"]),
+            models.Index(fields=["company", "whole_company", "page"]),
+        ]
+
+    def __str__(self):
+        if self.whole_company:
+            return str(_("Whole company"))
+        return str(self.unit or self.building or self.community)
+
+    def save(self, *args, **kwargs):
+        self.clean()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        """Fill the broader levels from the narrowest one chosen, and refuse a mix that
+        does not fit together."""
+        if self.unit_id:
+            if self.building_id and self.building_id != self.unit.building_id:
+                raise ValidationError({"unit": _("This unit is not in the building chosen.")})
+            self.building_id = self.unit.building_id
+        if self.building_id:
+            if self.community_id and self.community_id != self.building.community_id:
+                raise ValidationError(
+                    {"building": _("This building is not in the community chosen.")})
+            self.community_id = self.building.community_id
+        if self.whole_company and self.community_id:
+            raise ValidationError(
+                _("Choose either the whole company or a community, building or unit."))
+        if not self.whole_company and not self.community_id:
+            raise ValidationError(
+                _("Choose the whole company, or a community, building or unit."))
+        if self.community_id:
+            self.company_id = self.community.company_id
+
+
+class NoticeReadQuerySet(ScopedQuerySet):
+    def for_resident(self, resident):
+        return self.filter(resident=resident)
+
+
+class NoticeRead(models.Model):
+    """A resident opened a notice (once per resident): what reach is counted from."""
+
+    page = models.ForeignKey(NoticePage, on_delete=models.CASCADE, related_name="reads")
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="notice_reads")
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+",
+                                  editable=False)
+    read_at = models.DateTimeField(_("read at"), default=timezone.now)
+
+    objects = NoticeReadQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notice read")
+        verbose_name_plural = _("notice reads")
+        constraints = [
+            models.UniqueConstraint(fields=["page", "resident"], name="one_read_per_resident"),
+        ]
+
+    def __str__(self):
+        return f"{self.resident} · {self.page}"
+
+    @classmethod
+    def record(cls, resident, page):
+        """The first opening counts; later ones change nothing."""
+        with transaction.atomic():
+            read, _created = cls.objects.get_or_create(
+                page=page, resident=resident, defaults={"community_id": resident.community_id})
+        return read
+
+
+class HandbookPage(CommunityPage):
+    """住户手册, 管理规约, FAQ: sections under headings, with a table of contents."""
+
+    intro = models.CharField(_("introduction"), max_length=200, blank=True)
+    sections = StreamField([("section", HandbookSectionBlock())], verbose_name=_("sections"),
+                           blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("sections")]
+    promote_panels = [*Page.promote_panels, FieldPanel("public")]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("intro"),
+        index.SearchField("sections"),
+        index.SearchField("search_text"),
+        index.FilterField("community"),
+        index.FilterField("public"),
+    ]
+
+    parent_page_types = ["home.HomePage", "notices.HandbookPage"]
+    subpage_types = ["notices.HandbookPage"]
+
+    class Meta:
+        verbose_name = _("handbook page")
+
+    def searchable_texts(self):
+        return [self.title, self.intro,
+                *self.sections.stream_block.get_searchable_content(self.sections)]
+
+    @property
+    def table_of_contents(self):
+        return [(f"section-{number}", block.value["heading"])
+                for number, block in enumerate(self.sections, start=1)]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["chapters"] = (HandbookPage.objects.child_of(self).live()
+                               .filter(targeting.community_pages_filter(request.user)))
+        return context
+
+
+class ContactPage(CommunityPage):
+    """The community's service numbers (tel: links) and office hours."""
+
+    intro = models.CharField(_("introduction"), max_length=200, blank=True)
+    office_hours = models.TextField(
+        _("office hours"), blank=True,
+        help_text=_("Leave empty to show the office hours of the community."),
+    )
+    numbers = StreamField([("number", ContactNumberBlock())], verbose_name=_("numbers"),
+                          blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("office_hours"),
+                      FieldPanel("numbers")]
+    promote_panels = [*Page.promote_panels, FieldPanel("public")]
+
+    subpage_types = []
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("contact page")
