@@ -369,10 +369,31 @@ def test_userinfo_scope_gives_the_profile(wechat_stub):
     wechat_stub.set_oauth_user(APPID, OPENID)
     token = exchange(wechat_stub, code_from(authorize(wechat_stub, "snsapi_userinfo")))
     assert token["unionid"] == "union-9"
-    info = get(wechat_stub, "sns/userinfo", access_token=token["access_token"],
-               openid=OPENID, lang="zh_CN").json()
+    answer = get(wechat_stub, "sns/userinfo", access_token=token["access_token"],
+                 openid=OPENID, lang="zh_CN")
+    info = json.loads(answer.content)
     assert info["nickname"] == "小王" and info["unionid"] == "union-9"
     assert {"sex", "province", "city", "country", "headimgurl", "privilege"} <= set(info)
+
+
+def test_oauth_answers_are_bare_text_plain_as_wechat_sends_them(wechat_stub):
+    # So requests decodes them as ISO-8859-1, and django-allauth's weixin provider
+    # re-decodes the nickname: the stub must not spare it that.
+    wechat_stub.add_follower(APPID, OPENID, nickname="小王")
+    wechat_stub.set_oauth_user(APPID, OPENID)
+    token = exchange(wechat_stub, code_from(authorize(wechat_stub, "snsapi_userinfo")))
+    answer = get(wechat_stub, "sns/userinfo", access_token=token["access_token"],
+                 openid=OPENID)
+    assert answer.headers["Content-Type"] == "text/plain"
+    assert answer.json()["nickname"].encode("raw_unicode_escape").decode() == "小王"
+
+
+def test_code_exchange_also_accepts_a_posted_form(wechat_stub):
+    wechat_stub.set_oauth_user(APPID, OPENID)
+    code = code_from(authorize(wechat_stub))
+    answer = requests.post(wechat_stub.url + "sns/oauth2/access_token", timeout=5, data={
+        "appid": APPID, "secret": SECRET, "code": code, "grant_type": "authorization_code"})
+    assert answer.json()["openid"] == OPENID
 
 
 def test_userinfo_with_base_scope_is_unauthorized(wechat_stub):

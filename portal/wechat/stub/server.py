@@ -24,6 +24,11 @@ TOKEN_SECONDS = 7200
 OAUTH_CODE_SECONDS = 300
 QR_DEFAULT_SECONDS = 60
 QR_MAX_SECONDS = 2592000
+# What WeChat's servers send: the API's JSON with a non-standard "encoding" parameter, and
+# the web OAuth endpoints' JSON as bare text/plain, which HTTP clients then decode as
+# ISO-8859-1 (the reason django-allauth's weixin provider re-decodes the nickname).
+API_JSON = "application/json; encoding=utf-8"
+SNS_JSON = "text/plain"
 
 ERRMSGS = {
     -1: "system error",
@@ -171,12 +176,12 @@ class Grant:
 class Response:
     status: int = 200
     body: bytes = b""
-    content_type: str = "application/json; charset=utf-8"
+    content_type: str = API_JSON
     headers: tuple = ()
 
 
-def json_response(data, status=200):
-    return Response(status, json.dumps(data, ensure_ascii=False).encode())
+def json_response(data, status=200, content_type=API_JSON):
+    return Response(status, json.dumps(data, ensure_ascii=False).encode(), content_type)
 
 
 def html_response(text, status=200):
@@ -389,10 +394,14 @@ class WeChatStub:
         return value
 
 
-def api(method, path, needs_token=True):
+def api(methods, path, needs_token=True, content_type=API_JSON):
+    """``methods``: "GET", "POST", or both, as ("GET", "POST"): then form fields of a POST
+    count as query parameters (django-allauth POSTs the OAuth code exchange)."""
+
     def register(function):
-        function.http_method = method
+        function.http_methods = (methods,) if isinstance(methods, str) else methods
         function.path = path
+        function.content_type = content_type
         function.needs_token = needs_token
         return function
 
@@ -598,7 +607,7 @@ class Endpoints:
 
         picture = io.BytesIO()
         segno.make(record["url"], error="m").save(picture, kind="png", scale=4)
-        return Response(200, picture.getvalue(), "image/jpg")
+        return Response(200, picture.getvalue(), "image/png")
 
     # -- web page OAuth ----------------------------------------------------------------
 
@@ -641,7 +650,8 @@ class Endpoints:
             answer["unionid"] = follower.unionid
         return answer
 
-    @api("GET", "sns/oauth2/access_token", needs_token=False)
+    @api(("GET", "POST"), "sns/oauth2/access_token", needs_token=False,
+         content_type=SNS_JSON)
     def sns_oauth2_access_token(self, params, body, app):
         app = self._check_app_credentials(params)
         if params.get("grant_type") != "authorization_code":
@@ -659,7 +669,8 @@ class Endpoints:
             grant.state = "used"
         return self._sns_token_answer(app, grant.openid, grant.scope)
 
-    @api("GET", "sns/oauth2/refresh_token", needs_token=False)
+    @api(("GET", "POST"), "sns/oauth2/refresh_token", needs_token=False,
+         content_type=SNS_JSON)
     def sns_oauth2_refresh_token(self, params, body, app):
         app = self.stub.apps.get(params.get("appid", ""))
         if app is None:
@@ -671,7 +682,7 @@ class Endpoints:
             raise WeChatError(40030)
         return self._sns_token_answer(app, grant.openid, grant.scope)
 
-    @api("GET", "sns/userinfo", needs_token=False)
+    @api("GET", "sns/userinfo", needs_token=False, content_type=SNS_JSON)
     def sns_userinfo(self, params, body, app):
         grant = self.stub.token_app(params, self.stub.sns_tokens)
         if params.get("openid") != grant.openid:
@@ -693,7 +704,7 @@ class Endpoints:
             info["unionid"] = follower.unionid
         return info
 
-    @api("GET", "sns/auth", needs_token=False)
+    @api("GET", "sns/auth", needs_token=False, content_type=SNS_JSON)
     def sns_auth(self, params, body, app):
         try:
             grant = self.stub.token_app(params, self.stub.sns_tokens)
@@ -758,7 +769,7 @@ class Endpoints:
 def route_table(endpoints):
     """URL path ("cgi-bin/menu/create") -> bound endpoint method."""
     methods = (getattr(endpoints, name) for name in dir(endpoints))
-    return {method.path: method for method in methods if hasattr(method, "http_method")}
+    return {method.path: method for method in methods if hasattr(method, "http_methods")}
 
 
 def known_follower(app, openid):
@@ -811,6 +822,18 @@ def check_template_data(data):
         limit = TEMPLATE_VALUE_LIMITS.get(kind) if kind != key else None
         if limit is not None and len(str(item["value"])) > limit:
             raise WeChatError(47003, f"argument invalid! data.{key}.value invalid")
+
+
+def parse_body(raw, content_type):
+    """(body, bad): JSON as WeChat's API takes it, or a form as OAuth clients post it."""
+    if not raw:
+        return None, False
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        return dict(parse_qsl(raw.decode(errors="replace"), keep_blank_values=True)), False
+    try:
+        return json.loads(raw), False
+    except ValueError:
+        return None, True
 
 
 def redirect(location):
@@ -868,13 +891,9 @@ class StubHandler(BaseHTTPRequestHandler):
         params = dict(parse_qsl(parts.query, keep_blank_values=True))
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
-        body = None
-        bad_json = False
-        if raw:
-            try:
-                body = json.loads(raw)
-            except ValueError:
-                bad_json = True
+        body, bad_body = parse_body(raw, self.headers.get("Content-Type", ""))
+        endpoint = self.routes.get(path)
+        content_type = endpoint.content_type if endpoint else API_JSON
         if not path.startswith("_stub/"):
             trouble = self.stub.record(path, method, params, body)
             if trouble == "drop":
@@ -882,27 +901,31 @@ class StubHandler(BaseHTTPRequestHandler):
                 self.connection.shutdown(socket.SHUT_RDWR)
                 return
             if trouble is not None:
-                return self.send(json_response(trouble.json()))
-        self.send(self.answer(path, method, params, body, bad_json))
-
-    def answer(self, path, method, params, body, bad_json):
-        endpoint = self.routes.get(path)
+                return self.send(json_response(trouble.json(), content_type=content_type))
         if endpoint is None:
-            return json_response({"errcode": -1, "errmsg": f"stub: no endpoint {path}"}, 404)
+            return self.send(json_response(
+                {"errcode": -1, "errmsg": f"stub: no endpoint {path}"}, 404))
         try:
-            if method != endpoint.http_method:
-                raise WeChatError(43001 if endpoint.http_method == "GET" else 43002)
-            app = None
-            if endpoint.needs_token:
-                app = self.stub.apps.get(self.stub.token_app(params).appid)
-            if method == "POST" and (bad_json or not isinstance(body, dict)):
-                raise WeChatError(47001)
-            result = endpoint(params, body, app)
+            result = self.call(endpoint, method, params, body, bad_body)
         except WeChatError as error:
-            return json_response(error.json())
-        if isinstance(result, Response):
-            return result
-        return json_response(result)
+            result = error.json()
+        if not isinstance(result, Response):
+            result = json_response(result, content_type=content_type)
+        self.send(result)
+
+    def call(self, endpoint, method, params, body, bad_body):
+        methods = endpoint.http_methods
+        if method not in methods:
+            raise WeChatError(43001 if "GET" in methods else 43002)
+        app = None
+        if endpoint.needs_token:
+            app = self.stub.apps.get(self.stub.token_app(params).appid)
+        if "GET" in methods:
+            if isinstance(body, dict):
+                params = {**body, **params}
+        elif bad_body or not isinstance(body, dict):
+            raise WeChatError(47001)
+        return endpoint(params, body, app)
 
     def send(self, response):
         head = [
