@@ -466,3 +466,18 @@ def test_standalone_command_serves_the_apps_given(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=5)
+
+
+def test_followers_can_be_added_in_bulk(wechat_stub):
+    post(wechat_stub, "_stub/followers", {"appid": APPID, "openids": ["a", "b"]})
+    assert set(wechat_stub.apps[APPID].followers) == {"a", "b"}
+
+
+def test_without_call_recording_only_counts_are_kept(wechat_stub):
+    wechat_stub.record_calls = False
+    try:
+        fetch_token(wechat_stub)
+    finally:
+        wechat_stub.record_calls = True
+    assert wechat_stub.calls == []
+    assert wechat_stub.stats()["calls"] == {"cgi-bin/token": 1}

@@ -29,9 +29,11 @@ def main(argv=None):
     parser.add_argument("--oauth-user", default=None,
                         help="openid the authorize page logs in as (default: it asks)")
     parser.add_argument("--token-latency", type=float, default=0.0)
+    parser.add_argument("--record-calls", action="store_true",
+                        help="keep every call in memory (default: only counts per path)")
     args = parser.parse_args(argv)
 
-    stub = WeChatStub(args.host, args.port)
+    stub = WeChatStub(args.host, args.port, record_calls=args.record_calls)
     for appid, secret, templates in args.app:
         stub.add_app(appid, secret)
         for template_id in templates:

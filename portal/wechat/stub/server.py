@@ -207,9 +207,12 @@ class WeChatStub:
     ``add_template``; inspect ``calls``, ``sent_templates``, ``menus``; inject trouble
     with ``fail_next``, ``drop_next``, ``expire_tokens`` and ``token_latency``."""
 
-    def __init__(self, host="127.0.0.1", port=0):
+    def __init__(self, host="127.0.0.1", port=0, record_calls=True):
+        """``record_calls=False``: count calls per path but keep no ``calls`` list (a long
+        benchmark or demo would otherwise keep every request in memory)."""
         self.host = host
         self.port = port
+        self.record_calls = record_calls
         self._lock = threading.Lock()
         self._httpd = None
         self._thread = None
@@ -367,7 +370,8 @@ class WeChatStub:
     def record(self, path, method, params, body):
         """Log the call; return what trouble was injected for it (None, "drop" or error)."""
         with self._lock:
-            self.calls.append(Call(path, method, params, body))
+            if self.record_calls:
+                self.calls.append(Call(path, method, params, body))
             self.call_counts[path] += 1
             if self._drops[path] > 0:
                 self._drops[path] -= 1
@@ -737,6 +741,13 @@ class Endpoints:
     @api("POST", "_stub/follower", needs_token=False)
     def _stub_follower(self, params, body, app):
         self.stub.add_follower(**body)
+        return ok()
+
+    @api("POST", "_stub/followers", needs_token=False)
+    def _stub_followers(self, params, body, app):
+        """Many at once: {"appid", "openids": [...], "subscribed": true}."""
+        for openid in body["openids"]:
+            self.stub.add_follower(body["appid"], openid, body.get("subscribed", True))
         return ok()
 
     @api("POST", "_stub/template", needs_token=False)
