@@ -481,3 +481,8 @@ def test_without_call_recording_only_counts_are_kept(wechat_stub):
         wechat_stub.record_calls = True
     assert wechat_stub.calls == []
     assert wechat_stub.stats()["calls"] == {"cgi-bin/token": 1}
+
+
+def test_control_endpoint_with_missing_fields_is_a_400(wechat_stub):
+    answer = post(wechat_stub, "_stub/template", {"appid": APPID})
+    assert answer.status_code == 400

@@ -216,16 +216,12 @@ class WeChatStub:
         self._lock = threading.Lock()
         self._httpd = None
         self._thread = None
-        self.token_latency = 0.0
         self.reset()
 
     # -- lifecycle ---------------------------------------------------------------------
 
     def bind(self):
-        """Open the listening socket (port 0: a free one), so `url` is known."""
-        self._bind_socket()
-
-    def _bind_socket(self):
+        """Open the listening socket (port 0: a free one), so ``url`` is known."""
         handler = type("Handler", (StubHandler,), {
             "stub": self, "routes": route_table(Endpoints(self)),
         })
@@ -920,6 +916,11 @@ class StubHandler(BaseHTTPRequestHandler):
             result = self.call(endpoint, method, params, body, bad_body)
         except WeChatError as error:
             result = error.json()
+        except (KeyError, TypeError, ValueError) as error:
+            # A control endpoint called with the wrong fields; WeChat's own endpoints
+            # never get here.
+            result = json_response({"errcode": -1, "errmsg": f"stub: bad request {error!r}"},
+                                   400)
         if not isinstance(result, Response):
             result = json_response(result, content_type=content_type)
         self.send(result)
