@@ -24,7 +24,7 @@ from wagtail.search import index
 from portal.estates.models import Building, Community, Company, Resident, Unit
 from portal.estates.scope import ScopedQuerySet
 
-from . import targeting
+from . import page_scope, targeting
 from .blocks import BodyBlock, ContactNumberBlock, HandbookSectionBlock
 from .forms import NoticePageForm
 from .search import spaced
@@ -75,6 +75,13 @@ class CommunityPage(Page):
         if not self.is_visible_to(request.user):
             return targeting.refuse(request, self)
         return super().serve(request, *args, **kwargs)
+
+    def permissions_for_user(self, user):
+        """Editors and managers act only on the pages of the communities they serve."""
+        tester = super().permissions_for_user(user)
+        if user.is_active and not page_scope.in_scope(self, user):
+            tester.permissions = set()
+        return tester
 
 
 class NoticeIndexPage(CommunityPage):

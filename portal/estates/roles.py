@@ -30,11 +30,19 @@ def _view(*models):
     return [f"estates.view_{model}" for model in models]
 
 
+# The delivery log of notifications (scoped to the staff's communities) and the template
+# message settings of the official accounts (whole-company staff).
+_DELIVERY_LOG = ["notifications.view_delivery"]
+_RESEND = ["notifications.resend_delivery"]
+_TEMPLATES = [f"notifications.{action}_templatesetting"
+              for action in ("add", "change", "delete", "view")]
+
+
 ROLE_PERMISSIONS = {
     # Leadership and managers manage staff; the staff form lets only leadership hand
     # out the leadership role.
     LEADERSHIP: [ADMIN_ACCESS, *_view(*_DIRECTORY, *_PEOPLE), "estates.add_staff",
-                 "estates.change_staff"],
+                 "estates.change_staff", *_DELIVERY_LOG, *_RESEND, *_TEMPLATES],
     MANAGER: [
         ADMIN_ACCESS,
         *_view(*_DIRECTORY, *_PEOPLE),
@@ -43,11 +51,12 @@ ROLE_PERMISSIONS = {
         "estates.change_community",
         "estates.change_resident", "estates.change_occupancy",
         "estates.verify_occupancy", "estates.disable_resident", "estates.import_directory",
+        *_DELIVERY_LOG, *_RESEND,
     ],
     CUSTOMER_SERVICE: [
         ADMIN_ACCESS,
         *_view("community", "building", "unit", "house", "ownerrecord", "resident", "occupancy"),
-        "estates.verify_occupancy",
+        "estates.verify_occupancy", *_DELIVERY_LOG,
     ],
     RECORDS_ADMIN: [
         ADMIN_ACCESS,
@@ -71,7 +80,9 @@ def sync_roles(apps, schema_editor=None):
     """Create the role groups and give each exactly its permissions (idempotent).
 
     Usable from a data migration: permissions are created first, because on a fresh
-    database Django creates them only after all migrations have run."""
+    database Django creates them only after all migrations have run. Permissions of an
+    app whose models are not created yet at this point of the migrations are left for
+    that app's own migration calling sync_roles again."""
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
@@ -86,6 +97,8 @@ def sync_roles(apps, schema_editor=None):
         wanted = []
         for name in names:
             app_label, codename = name.split(".")
+            if not apps.all_models.get(app_label):
+                continue
             permission = Permission.objects.filter(
                 content_type__app_label=app_label, codename=codename
             ).first()
@@ -93,3 +106,50 @@ def sync_roles(apps, schema_editor=None):
                 raise LookupError(f"permission {name} does not exist")
             wanted.append(permission)
         group.permissions.set(wanted)
+
+
+# Wagtail page permissions, granted on the portal root page, so over every community's
+# pages; notices.wagtail_hooks keeps each user to the communities they serve. Editors
+# draft and submit for approval; managers approve and publish.
+PAGE_PERMISSIONS = {
+    EDITOR: ["add_page", "change_page"],
+    MANAGER: ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"],
+}
+# Pictures and files for page bodies, on the root collection.
+COLLECTION_PERMISSIONS = {
+    role: ["wagtailimages.add_image", "wagtailimages.choose_image",
+           "wagtaildocs.add_document", "wagtaildocs.choose_document"]
+    for role in PAGE_PERMISSIONS
+}
+
+
+def sync_page_permissions(apps, schema_editor=None):
+    """Give the roles that edit pages exactly their page and collection permissions on
+    the portal root (idempotent; for data migrations)."""
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    Page = apps.get_model("wagtailcore", "Page")
+    Collection = apps.get_model("wagtailcore", "Collection")
+    GroupPagePermission = apps.get_model("wagtailcore", "GroupPagePermission")
+    GroupCollectionPermission = apps.get_model("wagtailcore", "GroupCollectionPermission")
+    portal_root = Page.objects.filter(depth=2, content_type__app_label="home",
+                                      content_type__model="portalrootpage").first()
+    root_collection = Collection.objects.filter(depth=1).first()
+    for role, codenames in PAGE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        if portal_root is not None:
+            wanted = Permission.objects.filter(content_type__app_label="wagtailcore",
+                                               content_type__model="page",
+                                               codename__in=codenames)
+            GroupPagePermission.objects.filter(group=group, page=portal_root).exclude(
+                permission__in=wanted).delete()
+            for permission in wanted:
+                GroupPagePermission.objects.get_or_create(group=group, page=portal_root,
+                                                          permission=permission)
+        if root_collection is not None:
+            for name in COLLECTION_PERMISSIONS[role]:
+                app_label, codename = name.split(".")
+                permission = Permission.objects.get(content_type__app_label=app_label,
+                                                    codename=codename)
+                GroupCollectionPermission.objects.get_or_create(
+                    group=group, collection=root_collection, permission=permission)
