@@ -34,7 +34,8 @@ def notices(estate):
     nf.notice(index, targets=[estate], title="物业费缴纳提醒", category=NoticePage.Category.FEE,
               summary="请于本月底前缴纳第四季度物业费。")
     nf.notice(index, targets=[estate], title="中秋节活动安排", pinned=True,
-              category=NoticePage.Category.FESTIVAL, summary="中秋晚会将于9月17日晚在中心广场举行。")
+              category=NoticePage.Category.FESTIVAL,
+              summary="中秋晚会将于9月17日晚在中心广场举行。")
     urgent = nf.notice(
         index, targets=[building_1], title="1栋今晚停水", category=NoticePage.Category.EMERGENCY,
         summary="因管道维修，1栋今晚20:00至次日6:00停水，请提前储水。",
