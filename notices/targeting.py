@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from portal.estates.models import Community, Occupancy
+from portal.estates.models import Community, Occupancy, Resident
 
 
 def resident_of(user):
@@ -107,3 +107,22 @@ def refuse(request, page):
         message = _("This page is for the residents of another community.")
     # Not even the title: it would tell what the notice is about.
     return render(request, "notices/not_for_you.html", {"message": message}, status=403)
+
+
+def targeted_residents(page):
+    """The residents a notice is for (active accounts), as a Resident queryset."""
+    from .models import NoticeTarget
+
+    rows = NoticeTarget.objects.filter(page_id=page.pk)
+    bindings = Occupancy.objects.filter(resident=OuterRef("pk"),
+                                        state__in=Occupancy.ACTIVE_STATES)
+    reached = (
+        Q(community__company_id__in=rows.filter(whole_company=True).values("company_id"))
+        | Q(community_id__in=rows.filter(whole_company=False, building=None)
+            .values("community_id"))
+        | Q(Exists(bindings.filter(house__building_id__in=rows.filter(unit=None)
+                                   .exclude(building=None).values("building_id"))))
+        | Q(Exists(bindings.filter(house__unit_id__in=rows.exclude(unit=None)
+                                   .values("unit_id"))))
+    )
+    return Resident.objects.filter(reached, user__is_active=True)

@@ -1,7 +1,10 @@
 from django.core.exceptions import PermissionDenied
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 
-from . import page_scope
+from . import admin_views, page_scope
 
 
 @hooks.register("construct_explorer_page_queryset")
@@ -18,3 +21,33 @@ def choose_only_pages_of_my_communities(pages, request):
 def create_only_in_my_communities(request, parent_page, page_class):
     if not page_scope.in_scope(parent_page, request.user):
         raise PermissionDenied
+
+
+reach_urls = [
+    path("", admin_views.ReachIndexView.as_view(), name="index"),
+    path("<int:pk>/", admin_views.ReachDetailView.as_view(), name="detail"),
+    path("<int:pk>/call/<int:resident_pk>/", admin_views.CallResidentView.as_view(),
+         name="call"),
+]
+
+
+@hooks.register("register_admin_urls")
+def register_reach_urls():
+    return [path("notices/reach/", include((reach_urls, "notices_reach")))]
+
+
+class StaffMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.is_superuser or hasattr(request.user, "staff")
+
+
+@hooks.register("register_admin_menu_item")
+def register_reach_menu_item():
+    return StaffMenuItem(_("Notice reach"), reverse("notices_reach:index"), icon_name="view",
+                         order=310)
+
+
+@hooks.register("register_log_actions")
+def register_notice_log_actions(actions):
+    actions.register_action("notices.reach.call", _("Show a resident's number to call"),
+                            _("Number shown to call a resident about an unread notice"))

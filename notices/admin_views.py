@@ -1,0 +1,93 @@
+"""Reach in the admin: per notice how many residents it targets and how many have read
+it; for an emergency notice the residents who have not, for the front desk to call.
+Every notice and resident is loaded through visible_to(user)."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from portal.estates.models import Resident
+
+from . import reach
+from .models import NoticePage
+
+ACCESS_ADMIN = "wagtailadmin.access_admin"
+PER_PAGE = 50
+
+
+class StaffOnlyMixin:
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if not user.has_perm(ACCESS_ADMIN) or not (user.is_superuser or hasattr(user, "staff")):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ReachIndexView(StaffOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
+    page_title = _("Notice reach")
+    header_icon = "view"
+    template_name = "notices/admin/reach_index.html"
+
+    def get_context_data(self, **kwargs):
+        notices = (NoticePage.objects.visible_to(self.request.user).live()
+                   .select_related("community").order_by("-first_published_at", "-pk"))
+        page = Paginator(notices, PER_PAGE).get_page(self.request.GET.get("p"))
+        rows = [(notice, reach.reach_of(notice)) for notice in page]
+        return super().get_context_data(rows=rows, page_obj=page, **kwargs)
+
+
+class NoticeReachMixin(StaffOnlyMixin, WagtailAdminTemplateMixin):
+    """A page about one notice the user may see."""
+
+    header_icon = "view"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.notice = get_object_or_404(NoticePage.objects.visible_to(request.user),
+                                        pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return _("Reach: %(title)s") % {"title": self.notice.title}
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items,
+                {"url": reverse("notices_reach:index"), "label": _("Notice reach")},
+                {"url": "", "label": self.notice.title}]
+
+    def unread_residents(self):
+        return reach.unread_residents(self.notice).filter(
+            pk__in=Resident.objects.visible_to(self.request.user))
+
+
+class ReachDetailView(NoticeReachMixin, TemplateView):
+    template_name = "notices/admin/reach_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(notice=self.notice, reach=reach.reach_of(self.notice),
+                                           **kwargs)
+        if self.notice.is_emergency:
+            context["unread"] = Paginator(self.unread_residents(), PER_PAGE).get_page(
+                self.request.GET.get("p"))
+        return context
+
+
+class CallResidentView(NoticeReachMixin, TemplateView):
+    """Shows one unread resident's full number as a tel: link, and records that it was
+    shown. Only for emergency notices and residents who have not read them."""
+
+    template_name = "notices/admin/reach_call.html"
+
+    def get(self, request, *args, **kwargs):
+        if not self.notice.is_emergency:
+            raise PermissionDenied
+        self.resident = get_object_or_404(self.unread_residents(), pk=kwargs["resident_pk"])
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        phone = reach.reveal_phone(self.notice, self.resident, by=self.request.user)
+        return super().get_context_data(notice=self.notice, resident=self.resident,
+                                        phone=phone, **kwargs)
