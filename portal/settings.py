@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "portal.accounts",
     "portal.estates",
     "portal.wechat",
+    "portal.wechat.oauth",
     "portal.notifications",
     "home",
     "notices",
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -98,6 +100,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "portal.wechat.middleware.SilentOpenIDMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -186,6 +189,16 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
+# Login from inside WeChat (portal/wechat/oauth): the Official Account's web-page OAuth as
+# an allauth provider. Its app credentials are the Official Account's (no SocialApp rows);
+# a WeChat identity is linked to an account, never a way to sign up without the
+# registration form.
+SOCIALACCOUNT_ADAPTER = "portal.wechat.oauth.adapter.SocialAccountAdapter"
+# The silent login is a redirect from a page: no confirmation page in between.
+SOCIALACCOUNT_LOGIN_ON_GET = True
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
@@ -252,6 +265,11 @@ WECHAT_API_BASE_URL = env("WECHAT_API_BASE_URL", "https://api.weixin.qq.com/")
 WECHAT_OPEN_BASE_URL = env("WECHAT_OPEN_BASE_URL", "https://open.weixin.qq.com/")
 WECHAT_MP_BASE_URL = env("WECHAT_MP_BASE_URL", "https://mp.weixin.qq.com/")
 WECHAT_TIMEOUT_SECONDS = float(env("WECHAT_TIMEOUT_SECONDS", "5"))
+SOCIALACCOUNT_REQUESTS_TIMEOUT = WECHAT_TIMEOUT_SECONDS
+# The first page opened in WeChat sends a person who is not logged in through WeChat's
+# silent login (portal/wechat/middleware.py). Needs the portal's domain registered as the
+# account's web-page authorization domain (网页授权域名) at WeChat.
+WECHAT_SILENT_LOGIN = envbool("WECHAT_SILENT_LOGIN", True)
 
 # Text messages for people who do not follow the account. The console backend writes
 # them (masked) to the log; a provider's backend is a dotted path to a class.

@@ -8,6 +8,7 @@ a community closed in between is refused at sign-up too.
 from portal.estates.registration import RegistrationLinkError, community_from_token
 
 SESSION_KEY = "registration_token"
+INITIAL_SESSION_KEY = "signup_initial"
 
 
 def remember_registration(request, token):
@@ -16,6 +17,16 @@ def remember_registration(request, token):
 
 def forget_registration(request):
     request.session.pop(SESSION_KEY, None)
+    request.session.pop(INITIAL_SESSION_KEY, None)
+
+
+def remember_signup_initial(request, **fields):
+    """Suggestions for the sign-up form, e.g. the name someone shared from WeChat."""
+    request.session[INITIAL_SESSION_KEY] = {**signup_initial(request), **fields}
+
+
+def signup_initial(request):
+    return request.session.get(INITIAL_SESSION_KEY) or {}
 
 
 def registration_community(request):

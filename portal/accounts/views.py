@@ -2,7 +2,7 @@ from allauth.account.adapter import get_adapter
 from allauth.account.views import SignupView
 from django.db import IntegrityError, transaction
 
-from .registration import forget_registration, registration_community
+from .registration import forget_registration, registration_community, signup_initial
 
 
 class ResidentSignupView(SignupView):
@@ -15,6 +15,9 @@ class ResidentSignupView(SignupView):
     def dispatch(self, request, *args, **kwargs):
         self.community = registration_community(request)
         return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {**super().get_initial(), **signup_initial(self.request)}
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "community": self.community}
