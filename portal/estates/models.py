@@ -9,11 +9,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
 from portal.crypto import EncryptedCharField, blind_index, mask_id_number, mask_phone
+from portal.notifications import notify
 
 from . import roles
 from .errors import TransitionNotAllowed
@@ -392,7 +394,7 @@ class Occupancy(models.Model):
             phone_index=blind_index(self.resident.user.phone)
         ).exists()
 
-    def _change_state(self, *, allowed_from, to, action, by, reason="", **fields):
+    def _change_state(self, *, allowed_from, to, action, by, reason="", event=None, **fields):
         with transaction.atomic():
             current = Occupancy.objects.select_for_update().get(pk=self.pk)
             if current.state not in allowed_from:
@@ -406,10 +408,14 @@ class Occupancy(models.Model):
                 setattr(self, name, value)
             self.save(update_fields=["state", "reason", *fields])
             log(self, action, user=by, data={"reason": reason, "house": self.house.label})
+            if event:
+                notify(self.resident.user, event, {"house": self.house.label, "reason": reason},
+                       url=reverse("estates:me"))
 
     def verify(self, by):
         self._change_state(allowed_from=[self.State.PENDING], to=self.State.VERIFIED,
                            action="estates.occupancy.verify", by=by,
+                           event="estates.occupancy.verified",
                            decided_at=timezone.now(), decided_by=by)
 
     def reject(self, by, reason):
@@ -417,6 +423,7 @@ class Occupancy(models.Model):
             raise ValidationError(_("Give the resident a reason for the rejection."))
         self._change_state(allowed_from=[self.State.PENDING], to=self.State.REJECTED,
                            action="estates.occupancy.reject", by=by, reason=reason.strip(),
+                           event="estates.occupancy.rejected",
                            decided_at=timezone.now(), decided_by=by)
 
     def end(self, by, reason=""):

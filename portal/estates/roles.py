@@ -30,11 +30,19 @@ def _view(*models):
     return [f"estates.view_{model}" for model in models]
 
 
+# The delivery log of notifications (scoped to the staff's communities) and the template
+# message settings of the official accounts (whole-company staff).
+_DELIVERY_LOG = ["notifications.view_delivery"]
+_RESEND = ["notifications.resend_delivery"]
+_TEMPLATES = [f"notifications.{action}_templatesetting"
+              for action in ("add", "change", "delete", "view")]
+
+
 ROLE_PERMISSIONS = {
     # Leadership and managers manage staff; the staff form lets only leadership hand
     # out the leadership role.
     LEADERSHIP: [ADMIN_ACCESS, *_view(*_DIRECTORY, *_PEOPLE), "estates.add_staff",
-                 "estates.change_staff"],
+                 "estates.change_staff", *_DELIVERY_LOG, *_RESEND, *_TEMPLATES],
     MANAGER: [
         ADMIN_ACCESS,
         *_view(*_DIRECTORY, *_PEOPLE),
@@ -43,11 +51,12 @@ ROLE_PERMISSIONS = {
         "estates.change_community",
         "estates.change_resident", "estates.change_occupancy",
         "estates.verify_occupancy", "estates.disable_resident", "estates.import_directory",
+        *_DELIVERY_LOG, *_RESEND,
     ],
     CUSTOMER_SERVICE: [
         ADMIN_ACCESS,
         *_view("community", "building", "unit", "house", "ownerrecord", "resident", "occupancy"),
-        "estates.verify_occupancy",
+        "estates.verify_occupancy", *_DELIVERY_LOG,
     ],
     RECORDS_ADMIN: [
         ADMIN_ACCESS,
@@ -71,7 +80,9 @@ def sync_roles(apps, schema_editor=None):
     """Create the role groups and give each exactly its permissions (idempotent).
 
     Usable from a data migration: permissions are created first, because on a fresh
-    database Django creates them only after all migrations have run."""
+    database Django creates them only after all migrations have run. Permissions of an
+    app whose models are not created yet at this point of the migrations are left for
+    that app's own migration calling sync_roles again."""
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
@@ -86,6 +97,8 @@ def sync_roles(apps, schema_editor=None):
         wanted = []
         for name in names:
             app_label, codename = name.split(".")
+            if not apps.all_models.get(app_label):
+                continue
             permission = Permission.objects.filter(
                 content_type__app_label=app_label, codename=codename
             ).first()

@@ -1,0 +1,229 @@
+"""notify(): the one way the portal tells a person something.
+
+    from portal.notifications import notify, notify_many
+
+    notify(resident.user, "estates.occupancy.verified", {"house": house.label},
+           url=reverse("estates:me"))
+    notify_many(User.objects.filter(resident__community=community), "notices.published",
+                {"notice": page.title}, url=page.url)
+
+In the caller's transaction, each recipient gets an InboxMessage (their "my messages"
+page: nothing is lost, whatever happens next) and one Delivery saying how it goes out:
+
+- a WeChat template message, when the recipient follows the official account serving
+  their community and the event has an active template setting on that account;
+- else an SMS, when the event allows it and the recipient has a mobile number;
+- else nothing more (the Delivery is "not sent", with the reason).
+
+Once the transaction commits, background tasks send the queued deliveries in batches
+(see tasks.py); if it rolls back, nothing was written and nothing is sent.
+"""
+
+from collections import defaultdict
+from itertools import islice
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from portal import page_cache
+from portal.accounts.models import User
+from portal.estates.models import Community, Resident, Staff
+from portal.wechat.accounts import account_for_community
+from portal.wechat.models import Follower, OfficialAccount
+
+from . import events
+from .models import Delivery, InboxMessage, TemplateSetting
+from .tasks import queue_sending
+
+# Recipients resolved and written per round of queries.
+CHUNK = 2000
+
+
+def notify(recipient, event, context=None, *, url="", community=None):
+    """Tell one person; returns their InboxMessage. ``event`` is an event key (see
+    events.py), ``context`` the values its strings use, ``url`` where the message leads
+    (a path in the portal), ``community`` the community it concerns when the recipient
+    is staff (a resident's is their own)."""
+    writer = _Writer(events.get(event), context, url, community)
+    with transaction.atomic():
+        messages = writer.write([recipient.pk])
+    page_cache.bump_generation()
+    return messages[0]
+
+
+def notify_many(recipients, event, context=None, *, url="", community=None):
+    """Tell many people the same thing (a notice to a whole community): rows are
+    written in bulk and sent in batches. ``recipients``: a queryset of users, or users
+    or user ids. Returns how many were told."""
+    writer = _Writer(events.get(event), context, url, community)
+    told = 0
+    with transaction.atomic():
+        for chunk in _chunks(_user_ids(recipients), CHUNK):
+            told += len(writer.write(chunk))
+    if told:
+        page_cache.bump_generation()
+    return told
+
+
+def _user_ids(recipients):
+    if isinstance(recipients, QuerySet):
+        ids = recipients.order_by().values_list("pk", flat=True).iterator(chunk_size=CHUNK)
+    else:
+        ids = (getattr(recipient, "pk", recipient) for recipient in recipients)
+    return dict.fromkeys(ids)  # each once, in order
+
+
+def _chunks(items, size):
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+class _Writer:
+    """Writes the messages and deliveries of one notification, a chunk of recipients at
+    a time, remembering what every chunk shares (accounts, templates, texts)."""
+
+    def __init__(self, event, context, url, community):
+        self.event = event
+        self.context = context or {}
+        self.url = str(url or "")
+        self.community = community
+        self.now = timezone.now()
+        self.settings = {setting.account_id: setting for setting in
+                         TemplateSetting.objects.active().filter(event=event.key)
+                         .select_related("account")}
+        self._communities = {}
+        self._accounts = {}
+        self._values = {}
+        self._template_data = {}
+        # Checked now, so that a caller's mistake fails in the caller, not in a worker.
+        self.values(None)
+
+    def write(self, user_ids):
+        communities = self.communities_of(user_ids)
+        followers = self.followers_of(user_ids)
+        messages = []
+        plans = []
+        for user_id in user_ids:
+            community_id = communities.get(user_id)
+            values = self.values(community_id)
+            messages.append(InboxMessage(
+                recipient_id=user_id, community_id=community_id, event=self.event.key,
+                title=values["title"][:200], body=values["body"], url=self.url[:500],
+                created_at=self.now,
+            ))
+            plans.append(self.plan(community_id, followers.get(user_id, {})))
+        self.choose_sms(user_ids, plans, communities)
+        InboxMessage.objects.bulk_create(messages, batch_size=1000)
+        deliveries = [Delivery(message=message, community_id=message.community_id,
+                               created_at=self.now, **plan)
+                      for message, plan in zip(messages, plans, strict=True)]
+        Delivery.objects.bulk_create(deliveries, batch_size=1000)
+        queue_sending([delivery.pk for delivery in deliveries
+                       if delivery.status == Delivery.Status.QUEUED])
+        return messages
+
+    def plan(self, community_id, followed):
+        """How to reach one recipient: WeChat if we can, else what stands in the way."""
+        account = self.account(community_id)
+        if account is None and community_id is None and followed:
+            # Staff with no single community: whichever account they follow.
+            account = self.account_by_id(next(iter(followed)))
+        if account is None:
+            return {"channel": Delivery.Channel.INBOX, "status": Delivery.Status.SKIPPED,
+                    "reason": Delivery.Reason.NO_ACCOUNT}
+        base = {"channel": Delivery.Channel.INBOX, "status": Delivery.Status.SKIPPED,
+                "account_id": account.pk}
+        if account.pk not in followed:
+            return {**base, "reason": Delivery.Reason.NOT_FOLLOWING}
+        setting = self.settings.get(account.pk)
+        if setting is None:
+            return {**base, "follower_id": followed[account.pk],
+                    "reason": Delivery.Reason.NO_TEMPLATE}
+        return {
+            "channel": Delivery.Channel.WECHAT, "status": Delivery.Status.QUEUED,
+            "account_id": account.pk, "follower_id": followed[account.pk],
+            "template_id": setting.template_id,
+            "payload": {"data": self.template_data(community_id, setting)},
+        }
+
+    def choose_sms(self, user_ids, plans, communities):
+        """Those WeChat cannot reach get an SMS, if the event allows and they have a
+        mobile number. Numbers are read (decrypted) only for them."""
+        if not self.event.sms:
+            return
+        waiting = {user_id: plan for user_id, plan in zip(user_ids, plans, strict=True)
+                   if plan["channel"] == Delivery.Channel.INBOX}
+        if not waiting:
+            return
+        with_phone = set(User.objects.filter(pk__in=waiting).exclude(phone_index=None)
+                         .values_list("pk", flat=True))
+        for user_id, plan in waiting.items():
+            if user_id in with_phone:
+                plan.update(channel=Delivery.Channel.SMS, status=Delivery.Status.QUEUED,
+                            payload={"text": self.event.sms_text(
+                                self.values(communities.get(user_id)))})
+            elif plan["reason"] == Delivery.Reason.NOT_FOLLOWING:
+                plan["reason"] = Delivery.Reason.NO_PHONE
+
+    # -- what recipients share, looked up once ----------------------------------------
+
+    def communities_of(self, user_ids):
+        if self.community is not None:
+            return dict.fromkeys(user_ids, self.community.pk)
+        found = dict(Resident.objects.filter(user_id__in=user_ids)
+                     .values_list("user_id", "community_id"))
+        others = [user_id for user_id in user_ids if user_id not in found]
+        if others:
+            staff_communities = defaultdict(set)
+            links = Staff.communities.through.objects.filter(staff__user_id__in=others)
+            for user_id, community_id in links.values_list("staff__user_id", "community_id"):
+                staff_communities[user_id].add(community_id)
+            found.update({user_id: next(iter(ids))
+                          for user_id, ids in staff_communities.items() if len(ids) == 1})
+        return found
+
+    def followers_of(self, user_ids):
+        """user id → {account id: follower id}, of those following."""
+        followed = defaultdict(dict)
+        rows = (Follower.objects.filter(user_id__in=user_ids, is_subscribed=True,
+                                        account__is_active=True)
+                .values_list("user_id", "account_id", "pk"))
+        for user_id, account_id, follower_id in rows:
+            followed[user_id][account_id] = follower_id
+        return followed
+
+    def community_object(self, community_id):
+        if community_id not in self._communities:
+            self._communities[community_id] = (
+                Community.objects.filter(pk=community_id).first() if community_id else None
+            )
+        return self._communities[community_id]
+
+    def account(self, community_id):
+        if community_id not in self._accounts:
+            community = self.community_object(community_id)
+            self._accounts[community_id] = (
+                account_for_community(community) if community is not None else None
+            )
+        return self._accounts[community_id]
+
+    def account_by_id(self, account_id):
+        setting = self.settings.get(account_id)
+        if setting is not None:
+            return setting.account
+        return OfficialAccount.objects.active().filter(pk=account_id).first()
+
+    def values(self, community_id):
+        if community_id not in self._values:
+            self._values[community_id] = self.event.values(
+                self.context, community=self.community_object(community_id), when=self.now)
+        return self._values[community_id]
+
+    def template_data(self, community_id, setting):
+        key = (community_id, setting.pk)
+        if key not in self._template_data:
+            self._template_data[key] = self.event.template_data(self.values(community_id),
+                                                                setting.mapping)
+        return self._template_data[key]
