@@ -10,6 +10,7 @@ fetch a new one: the others wait for it and read the fresh value.
 import logging
 import time
 
+import requests
 from django.conf import settings
 from django.core.cache import cache
 from wechatpy import WeChatClient
@@ -83,6 +84,20 @@ def refresh_once(storage, key, stale, fetch):
         time.sleep(0.05)
 
 
+class TimeoutSession(requests.Session):
+    """Every request with a timeout: wechatpy fetches the access_token without one, and a
+    token endpoint that never answers would hang the worker (and hold the refresh lock)."""
+
+    def __init__(self, timeout):
+        super().__init__()
+        self.timeout = timeout
+
+    def request(self, method, url, **kwargs):
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.timeout
+        return super().request(method, url, **kwargs)
+
+
 class PortalWeChatClient(WeChatClient):
     """wechatpy's client, pointed at settings' base URLs, refreshing the token once per
     call at most (wechatpy alone would retry forever on a token WeChat keeps refusing)."""
@@ -90,6 +105,7 @@ class PortalWeChatClient(WeChatClient):
     def __init__(self, appid, secret):
         super().__init__(appid, secret, session=CacheStorage(),
                          timeout=settings.WECHAT_TIMEOUT_SECONDS)
+        self._http = TimeoutSession(settings.WECHAT_TIMEOUT_SECONDS)
         self.API_BASE_URL = base_url("WECHAT_API_BASE_URL") + "cgi-bin/"
         self._token_in_use = None
         self._handling_result = False
