@@ -4,6 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+WECHAT_STUB_PORT ?= 8001
+# The demo talks to the local WeChat stub instead of WeChat's servers.
+WECHAT_STUB := http://127.0.0.1:$(WECHAT_STUB_PORT)/
+DEV_ENV := DEBUG=1 WECHAT_API_BASE_URL=$(WECHAT_STUB) WECHAT_OPEN_BASE_URL=$(WECHAT_STUB) \
+	WECHAT_MP_BASE_URL=$(WECHAT_STUB)
 
 .PHONY: run install test e2e bench lint messages clean
 
@@ -15,14 +20,17 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-# Migrate, load the demo estate the first time, then serve with a background-task worker.
+# Migrate, load the demo estate the first time, then serve with a background-task worker
+# and the local WeChat stub.
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py seed_demo --if-empty
-	@echo "Serving http://$(HOST):$(PORT)/ with a task worker; Ctrl-C stops both."
+	@echo "Serving http://$(HOST):$(PORT)/ with a task worker and the WeChat stub on" \
+	  "$(WECHAT_STUB); Ctrl-C stops all three."
 	trap 'kill 0' EXIT INT TERM; \
-	DEBUG=1 $(BIN)/python manage.py db_worker & \
-	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(DEV_ENV) $(BIN)/python manage.py wechat_stub --port $(WECHAT_STUB_PORT) & \
+	$(DEV_ENV) $(BIN)/python manage.py db_worker & \
+	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=tests.settings

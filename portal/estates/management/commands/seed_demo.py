@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from portal.estates import demo
 from portal.estates.models import Company
+from portal.wechat import demo as wechat_demo
 
 
 class Command(BaseCommand):
@@ -30,6 +31,9 @@ class Command(BaseCommand):
             self.stdout.write("The database already holds a company: demo estate not loaded.")
             return
         report = demo.seed(houses)
+        company = Company.objects.get(name=demo.COMPANY)
+        if wechat_demo.seed(company, company.communities.order_by("pk").first()):
+            report.count("WeChat accounts", 1)
         created = ", ".join(f"{number} {label}" for label, number in report.created.items()
                             if number)
         self.stdout.write(f"Created {created or 'nothing: the demo estate was complete'} "
