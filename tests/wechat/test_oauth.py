@@ -287,6 +287,19 @@ def test_linking_a_new_wechat_lets_go_of_the_old_follower_row(
     assert Follower.objects.get(account=account, openid=OPENID).user == resident
 
 
+def test_removing_the_wechat_from_the_account_unlinks_the_follower(
+        wechat, account, resident):
+    social = link(resident)
+    FollowerFactory(account=account, openid=OPENID, user=resident)
+    wechat.force_login(resident)
+
+    response = wechat.post("/accounts/3rdparty/", {"account": social.pk})
+
+    assert response.status_code == 302
+    assert not SocialAccount.objects.filter(uid=OPENID).exists()
+    assert Follower.objects.get(account=account, openid=OPENID).user is None
+
+
 # -- sharing the WeChat profile (snsapi_userinfo) ------------------------------------------
 
 def test_sharing_the_profile_stores_nickname_and_fills_in_the_sign_up_name(

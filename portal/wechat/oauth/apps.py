@@ -8,10 +8,13 @@ class WeChatOAuthConfig(AppConfig):
     verbose_name = _("WeChat login")
 
     def ready(self):
+        from allauth.socialaccount.signals import social_account_removed
         from django.contrib.auth.signals import user_logged_in
 
-        from .linking import connect_pending_identity
+        from .linking import connect_pending_identity, unlink_removed_identity
 
         # Whoever logs in (password, sign-up or WeChat) takes the WeChat identity this
         # browser brought along, if it is nobody's yet.
         user_logged_in.connect(connect_pending_identity, dispatch_uid="wechat_pending_identity")
+        social_account_removed.connect(unlink_removed_identity,
+                                       dispatch_uid="wechat_removed_identity")

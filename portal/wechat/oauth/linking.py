@@ -75,9 +75,7 @@ def link_follower(account, openid, user, unionid=""):
         if follower.user_id is not None:
             raise IdentityTaken
         for previous in Follower.objects.select_for_update().filter(account=account, user=user):
-            previous.user = None
-            previous.save(update_fields=["user"])
-            log(previous, "wechat.follower.unlink", user=user)
+            _unlink(previous, by=user)
         follower.user = user
         if unionid and not follower.unionid:
             follower.unionid = unionid
@@ -88,6 +86,23 @@ def link_follower(account, openid, user, unionid=""):
     logger.info("WeChat follower %s of account %s linked to user %s",
                 follower.pk, account.pk, user.pk)
     return follower
+
+
+def _unlink(follower, by):
+    follower.user = None
+    follower.save(update_fields=["user"])
+    log(follower, "wechat.follower.unlink", user=by)
+
+
+def unlink_removed_identity(sender, request, socialaccount, **kwargs):
+    """Receiver of allauth's ``social_account_removed``: the person removed their WeChat
+    from their account, so its follower rows stop pointing at them."""
+    if socialaccount.provider != PROVIDER_ID:
+        return
+    with transaction.atomic():
+        for follower in Follower.objects.select_for_update().filter(
+                openid=socialaccount.uid, user_id=socialaccount.user_id):
+            _unlink(follower, by=request.user)
 
 
 def _community_of(user):
