@@ -9,12 +9,14 @@ from portal.wechat.stub import messages
 from tests import factories as f
 
 TOKEN = "test-token"
+GH = "gh_portal0000001"  # the accounts' original ID, the ToUserName of what followers send
 # WeChat's own sample EncodingAESKey: 43 characters, base64 of a 32-byte key.
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 
 
 class OfficialAccountFactory(factory.django.DjangoModelFactory):
-    """A company-wide account in safe mode; pass ``community=`` for a community's own."""
+    """A company-wide account in safe mode; pass ``community=`` for a community's own,
+    and ``appid=APPID`` (tests.wechat.conftest) for the one the WeChat stub knows."""
 
     class Meta:
         model = models.OfficialAccount
@@ -22,7 +24,7 @@ class OfficialAccountFactory(factory.django.DjangoModelFactory):
 
     company = factory.SubFactory(f.CompanyFactory)
     name = factory.Sequence(lambda n: f"幸福物业服务号{n}")
-    original_id = factory.Sequence(lambda n: f"gh_{n:012d}")
+    original_id = GH
     appid = factory.Sequence(lambda n: f"wxfactoryapp{n:04d}")
     secret = "test-secret"
     token = TOKEN

@@ -14,6 +14,7 @@ from tests.wechat.conftest import APPID
 
 from .factories import (
     AES_KEY,
+    GH,
     OfficialAccountFactory,
     callback_url,
     push,
@@ -22,14 +23,13 @@ from .factories import (
 )
 
 OPENID = "oFollowerOpenId000000000001"
-GH = "gh_portal0000001"
 MODES = ["plain", "compatible", "safe"]
 OTHER_AES_KEY = "ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvut"
 
 
 @pytest.fixture
 def account(company):
-    return OfficialAccountFactory(company=company, appid=APPID, original_id=GH)
+    return OfficialAccountFactory(company=company, appid=APPID)
 
 
 @pytest.fixture
