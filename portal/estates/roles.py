@@ -76,6 +76,22 @@ ROLE_PERMISSIONS = {
 }
 
 
+# The WeChat Official Account (portal.wechat): editors keep the auto-replies and menus,
+# managers also push a menu live, customer service looks followers up, leadership also
+# manages the accounts themselves (their secrets included).
+_WECHAT_CONTENT = [*[f"wechat.{action}_autoreply" for action in ("add", "change", "delete",
+                                                                "view")],
+                   "wechat.add_menu", "wechat.change_menu", "wechat.view_menu"]
+_FOLLOWERS = ["wechat.view_follower"]
+ROLE_PERMISSIONS[LEADERSHIP] += [*_WECHAT_CONTENT, "wechat.delete_menu", "wechat.push_menu",
+                                 *_FOLLOWERS, "wechat.add_officialaccount",
+                                 "wechat.change_officialaccount",
+                                 "wechat.view_officialaccount"]
+ROLE_PERMISSIONS[MANAGER] += [*_WECHAT_CONTENT, "wechat.push_menu", *_FOLLOWERS]
+ROLE_PERMISSIONS[CUSTOMER_SERVICE] += _FOLLOWERS
+ROLE_PERMISSIONS[EDITOR] += _WECHAT_CONTENT
+
+
 def sync_roles(apps, schema_editor=None):
     """Create the role groups and give each exactly its permissions (idempotent).
 

@@ -1,13 +1,23 @@
 """The custom menu as Wagtail blocks: up to 3 buttons, each a link, a click event, a mini
-program, or a sub-menu of up to 5 of those (WeChat's limits)."""
+program, or a sub-menu of up to 5 of those (WeChat's limits, checked by
+portal.wechat.menu when the menu is saved and again before it is pushed)."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
+from . import menu
+
+NAME_HELP = _("WeChat shows about 4 Chinese characters on a top-level button (16 bytes at "
+              "most) and 8 on a sub-menu button (60 bytes at most).")
+
+
+def name_block():
+    return blocks.CharBlock(label=_("name"), help_text=NAME_HELP)
+
 
 class ViewButtonBlock(blocks.StructBlock):
-    name = blocks.CharBlock(label=_("name"))
-    url = blocks.URLBlock(label=_("link"))
+    name = name_block()
+    url = blocks.URLBlock(label=_("link"), help_text=_("http:// or https://, 1024 bytes at most."))
 
     class Meta:
         icon = "link"
@@ -15,10 +25,11 @@ class ViewButtonBlock(blocks.StructBlock):
 
 
 class ClickButtonBlock(blocks.StructBlock):
-    name = blocks.CharBlock(label=_("name"))
+    name = name_block()
     key = blocks.CharBlock(
         label=_("event key"),
-        help_text=_("Sent to the portal as a CLICK event; auto-replies may match it."),
+        help_text=_("Sent to the portal as a CLICK event; auto-replies may match it. "
+                    "128 bytes at most."),
     )
 
     class Meta:
@@ -27,7 +38,7 @@ class ClickButtonBlock(blocks.StructBlock):
 
 
 class MiniProgramButtonBlock(blocks.StructBlock):
-    name = blocks.CharBlock(label=_("name"))
+    name = name_block()
     appid = blocks.CharBlock(label=_("mini program AppID"))
     pagepath = blocks.CharBlock(label=_("page path"))
     url = blocks.URLBlock(
@@ -46,12 +57,12 @@ class SubButtonsBlock(blocks.StreamBlock):
     miniprogram = MiniProgramButtonBlock()
 
     class Meta:
-        max_num = 5
+        max_num = menu.SUB_LEVEL.max_buttons
         min_num = 1
 
 
 class SubMenuBlock(blocks.StructBlock):
-    name = blocks.CharBlock(label=_("name"))
+    name = name_block()
     sub_buttons = SubButtonsBlock(label=_("sub-menu"))
 
     class Meta:
@@ -66,4 +77,9 @@ class MenuButtonsBlock(blocks.StreamBlock):
     submenu = SubMenuBlock()
 
     class Meta:
-        max_num = 3
+        max_num = menu.TOP_LEVEL.max_buttons
+
+    def clean(self, value):
+        value = super().clean(value)
+        menu.check_blocks(value)
+        return value

@@ -6,18 +6,26 @@ binding a resident account puts a follower in a community. Keyword auto-replies 
 custom menu are edited in the admin.
 """
 
+import logging
+
 from django.conf import settings
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.fields import StreamField
+from wagtail.log_actions import log
 
 from portal.crypto import EncryptedCharField
 from portal.estates.models import Community, Company
 from portal.estates.scope import ScopedQuerySet
 
+from . import menu as wechat_menu
 from .menu_blocks import MenuButtonsBlock
+
+logger = logging.getLogger(__name__)
 
 
 class OfficialAccountQuerySet(ScopedQuerySet):
@@ -83,6 +91,14 @@ class OfficialAccount(models.Model):
 
     def __str__(self):
         return self.name
+
+    def community_display(self):
+        return str(self.community) if self.community_id else str(_("All communities"))
+
+    def callback_url(self):
+        """The server address to enter on the WeChat platform (服务器地址(URL))."""
+        return (settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+                + reverse("wechat:callback", args=[self.appid]))
 
 
 class FollowerQuerySet(ScopedQuerySet):
@@ -206,6 +222,32 @@ class AutoReply(models.Model):
     def __str__(self):
         return self.keyword or str(self.get_match_display())
 
+    def clean(self):
+        errors = {}
+        if self.match in (self.Match.EXACT, self.Match.CONTAINS) and not self.keyword.strip():
+            errors["keyword"] = _("Give the keyword to match.")
+        if self.kind == self.Kind.TEXT and not self.text.strip():
+            errors["text"] = _("Write the text of the reply.")
+        if self.kind == self.Kind.NEWS and self.page_id is None:
+            errors["page"] = _("Choose the page the article card links to.")
+        if errors:
+            raise ValidationError(errors)
+
+    @staticmethod
+    def page_is_within_reach(page, community):
+        """Whether a reply of ``community`` (None: of every community) may link to
+        ``page``: a page of that community's site, or for every community any page of
+        the portal."""
+        from home.models import HomePage, PortalRootPage
+
+        roots = (HomePage.objects.filter(community=community) if community is not None
+                 else PortalRootPage.objects.all())
+        root = roots.first()
+        return root is not None and (page.pk == root.pk or page.is_descendant_of(root))
+
+    def community_display(self):
+        return str(self.community) if self.community_id else str(_("All communities"))
+
 
 class MenuQuerySet(ScopedQuerySet):
     community_field = "account__community"
@@ -233,3 +275,30 @@ class Menu(models.Model):
 
     def __str__(self):
         return str(self.account)
+
+    def as_wechat_json(self):
+        """The body of WeChat's menu/create for this menu."""
+        return wechat_menu.to_wechat(self.buttons)
+
+    def push_problems(self):
+        """What in this menu breaks WeChat's limits (portal.wechat.menu.Problem)."""
+        return wechat_menu.problems(self.as_wechat_json())
+
+    def push(self, by):
+        """Make this the menu followers see. Refused, with nothing sent or changed, when
+        the menu breaks WeChat's limits or the account has no AppSecret; otherwise
+        WeChat's answer (or that it could not be reached) is recorded and returned."""
+        problems = self.push_problems()
+        if problems:
+            raise ValidationError([str(problem) for problem in problems])
+        if not self.account.secret:
+            raise ValidationError(_("The account has no AppSecret: leadership sets it first."))
+        result = wechat_menu.send(self.account, self.as_wechat_json())
+        with transaction.atomic():
+            self.pushed_at = timezone.now()
+            self.push_result = result.summary[:300]
+            self.save(update_fields=["pushed_at", "push_result"])
+            log(self, "wechat.menu.push", user=by,
+                data={"ok": result.ok, "errcode": result.errcode, "errmsg": result.errmsg})
+        logger.info("Menu of official account %s pushed: %s", self.account_id, result.summary)
+        return result
