@@ -62,16 +62,29 @@ class MenuPushView(ObjectActionView):
         if result.ok:
             return self.done(_("The menu is pushed to WeChat. Followers see it the next "
                                "time they open the account (within about 5 minutes)."))
-        if result.reached_wechat:
-            text = _("WeChat refused the menu: %(errcode)s %(errmsg)s.") % {
-                "errcode": result.errcode, "errmsg": result.errmsg}
-            if result.hint:
-                text = f"{text} {result.hint}"
-        else:
-            text = _("WeChat could not be reached; nothing changed there. Try again in "
-                     "a moment.")
-        messages.error(request, text)
+        messages.error(request, result.problem())
         return HttpResponseRedirect(self.inspect_url)
+
+
+class MenuLoadView(ObjectActionView):
+    """Take over a menu made on the WeChat platform (or by another system) to edit it
+    here."""
+
+    model = Menu
+    permission_required = "wechat.change_menu"
+    page_title = gettext_lazy("Load the menu from WeChat")
+    template_name = "wechat/admin/menu_load.html"
+
+    def post(self, request, *args, **kwargs):
+        try:
+            left_out = self.object.load_from_wechat(by=request.user)
+        except ValidationError as error:
+            return self.refused(error)
+        if left_out:
+            messages.warning(request, _(
+                "These buttons were left out: the admin cannot edit their type. %(names)s"
+            ) % {"names": ", ".join(left_out)})
+        return self.done(_("The menu now shows what WeChat shows. Edit it, then push it."))
 
 
 class FollowerInspectView(InspectView):

@@ -254,7 +254,7 @@ def check_blocks(buttons):
         raise block_errors(found)
 
 
-# -- pushing to WeChat ------------------------------------------------------------------
+# -- calling WeChat ----------------------------------------------------------------------
 
 # What to do about WeChat's answers an editor can act on.
 ERROR_HINTS = {
@@ -265,15 +265,15 @@ ERROR_HINTS = {
     40055: gettext_lazy("WeChat refuses the domain of a button's link."),
     40125: gettext_lazy("The account's AppSecret is wrong: leadership can set it again."),
     40164: gettext_lazy("WeChat refuses calls from this server's IP address: add it to the "
-                 "account's IP whitelist on the WeChat platform."),
+                        "account's IP whitelist on the WeChat platform."),
     48001: gettext_lazy("The account may not use the menu API: it must be a verified service "
-                 "account."),
+                        "account."),
 }
 
 
 @dataclass(frozen=True)
-class PushResult:
-    """WeChat's answer to menu/create; ``errcode`` None when WeChat could not be reached."""
+class Answer:
+    """WeChat's answer to a menu call; ``errcode`` None when WeChat could not be reached."""
 
     errcode: int | None
     errmsg: str
@@ -292,20 +292,38 @@ class PushResult:
             return f"network error: {self.errmsg}"
         return f"{self.errcode} {self.errmsg}"
 
-    @property
-    def hint(self):
-        return ERROR_HINTS.get(self.errcode, "")
+    def problem(self):
+        """What went wrong, for the editor."""
+        if not self.reached_wechat:
+            return _("WeChat could not be reached; nothing changed there. Try again in a "
+                     "moment.")
+        text = _("WeChat answered with an error: %(errcode)s %(errmsg)s.") % {
+            "errcode": self.errcode, "errmsg": self.errmsg}
+        hint = ERROR_HINTS.get(self.errcode)
+        return f"{text} {hint}" if hint else text
+
+
+def _call(request):
+    """(Answer, what WeChat returned). Never raises for WeChat's refusals or the network."""
+    try:
+        result = request()
+    except WeChatClientException as error:
+        if error.errcode is None:  # an HTTP error status, not WeChat's JSON
+            return Answer(None, f"HTTP {getattr(error.response, 'status_code', '')}"), None
+        return Answer(error.errcode, str(error.errmsg)), None
+    except requests.RequestException as error:
+        # Only the kind of failure: the message may hold the URL with the access_token.
+        return Answer(None, type(error).__name__), None
+    return Answer(0, "ok"), result
 
 
 def send(account, body):
-    """Call menu/create with ``body``. Never raises for WeChat's refusals or the network."""
-    try:
-        client_for(account).menu.create(body)
-    except WeChatClientException as error:
-        if error.errcode is None:  # an HTTP error status, not WeChat's JSON
-            return PushResult(None, f"HTTP {getattr(error.response, 'status_code', '')}")
-        return PushResult(error.errcode, str(error.errmsg))
-    except requests.RequestException as error:
-        # Only the kind of failure: the message may hold the URL with the access_token.
-        return PushResult(None, type(error).__name__)
-    return PushResult(0, "ok")
+    """Call menu/create with ``body``; WeChat's Answer."""
+    answer, _result = _call(lambda: client_for(account).menu.create(body))
+    return answer
+
+
+def fetch(account):
+    """Call menu/get: (Answer, WeChat's menu, or None when the account has none)."""
+    answer, result = _call(lambda: client_for(account).menu.get())
+    return answer, (result or {}).get("menu")

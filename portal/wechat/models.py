@@ -102,6 +102,12 @@ class OfficialAccount(models.Model):
 
 
 class FollowerQuerySet(ScopedQuerySet):
+    def for_staff(self, staff):
+        if staff.sees_whole_company:
+            # Followers no poster or binding has put in a community yet are the company's too.
+            return self.filter(account__company_id=staff.company_id)
+        return super().for_staff(staff)
+
     def for_resident(self, resident):
         return self.filter(user_id=resident.user_id)
 
@@ -291,8 +297,7 @@ class Menu(models.Model):
         problems = self.push_problems()
         if problems:
             raise ValidationError([str(problem) for problem in problems])
-        if not self.account.secret:
-            raise ValidationError(_("The account has no AppSecret: leadership sets it first."))
+        self._check_account_can_call_wechat()
         result = wechat_menu.send(self.account, self.as_wechat_json())
         with transaction.atomic():
             self.pushed_at = timezone.now()
@@ -302,3 +307,25 @@ class Menu(models.Model):
                 data={"ok": result.ok, "errcode": result.errcode, "errmsg": result.errmsg})
         logger.info("Menu of official account %s pushed: %s", self.account_id, result.summary)
         return result
+
+    def load_from_wechat(self, by):
+        """Replace the buttons with the menu WeChat shows now (menu/get), for an account
+        whose menu was made elsewhere. Returns the names of the buttons left out: types
+        set on the WeChat platform that these blocks cannot edit. Raises ValidationError,
+        with nothing changed, when WeChat has no menu or cannot be asked."""
+        self._check_account_can_call_wechat()
+        answer, current = wechat_menu.fetch(self.account)
+        if not answer.ok:
+            raise ValidationError(answer.problem())
+        if current is None:
+            raise ValidationError(_("WeChat has no menu for this account yet."))
+        data, left_out = wechat_menu.from_wechat(current)
+        with transaction.atomic():
+            self.buttons = data
+            self.save(update_fields=["buttons"])
+            log(self, "wechat.menu.load", user=by, data={"left_out": left_out})
+        return left_out
+
+    def _check_account_can_call_wechat(self):
+        if not self.account.secret:
+            raise ValidationError(_("The account has no AppSecret: leadership sets it first."))

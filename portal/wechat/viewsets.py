@@ -76,8 +76,11 @@ class MenuViewSet(ScopedModelViewSet):
     inspect_view_class = admin_views.MenuInspectView
     inspect_view_fields = ["account", "buttons", "pushed_at", "push_result"]
     copy_view_enabled = False
-    object_views = [("push", admin_views.MenuPushView)]
-    object_actions = [ObjectAction(_("Push to WeChat"), "push", "wechat.push_menu", "upload")]
+    object_views = [("push", admin_views.MenuPushView), ("load", admin_views.MenuLoadView)]
+    object_actions = [
+        ObjectAction(_("Push to WeChat"), "push", "wechat.push_menu", "upload"),
+        ObjectAction(_("Load from WeChat"), "load", "wechat.change_menu", "download"),
+    ]
 
 
 class FollowerViewSet(ScopedModelViewSet):

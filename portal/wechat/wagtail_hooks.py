@@ -39,3 +39,6 @@ def register_wechat_log_actions(actions):
             if data.get("errcode") is None:
                 return _("Menu not pushed: WeChat could not be reached")
             return _("Menu refused by WeChat: %(errcode)s %(errmsg)s") % data
+
+    actions.register_action("wechat.menu.load", _("Load the menu from WeChat"),
+                            _("Menu loaded from WeChat"))

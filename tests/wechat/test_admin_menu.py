@@ -134,6 +134,8 @@ def test_wechats_refusal_is_shown_and_recorded_without_a_server_error(client, we
     assert APPID not in wechat_stub.menus
     entry = ModelLogEntry.objects.get(action="wechat.menu.push")
     assert (entry.data["ok"], entry.data["errcode"]) == (False, 40018)
+    # The menu's history says so too.
+    assert "Menu refused by WeChat: 40018" in response.content.decode()
 
 
 def test_network_failure_is_a_clear_message_and_recorded(client, wechat_stub, manager_a,
@@ -206,3 +208,57 @@ def test_pushing_never_writes_the_secret_or_the_token_to_the_logs(client, wechat
     assert token not in caplog.text
     logged = str(list(ModelLogEntry.objects.values_list("data", flat=True)))
     assert token not in logged
+
+
+# -- loading what WeChat shows ------------------------------------------------------------
+
+def _load(client, menu):
+    return client.post(reverse("wechat_menu:load", args=[menu.pk]), follow=True)
+
+
+def test_loading_takes_over_the_menu_wechat_shows(client, wechat_stub, editor_a, account_a):
+    menu = MenuFactory(account=account_a, buttons=[click()])
+    wechat_stub.menus[APPID] = {"button": [
+        {"type": "view", "name": "官网", "url": "https://example.com/"},
+        {"name": "更多", "sub_button": [
+            {"type": "click", "name": "联系", "key": "CONTACT"},
+            {"type": "media_id", "name": "图片", "media_id": "MEDIA"},
+        ]},
+    ]}
+    client.force_login(editor_a)
+    response = _load(client, menu)
+    menu.refresh_from_db()
+    assert menu.as_wechat_json() == {"button": [
+        {"type": "view", "name": "官网", "url": "https://example.com/"},
+        {"name": "更多", "sub_button": [{"type": "click", "name": "联系", "key": "CONTACT"}]},
+    ]}
+    assert any("图片" in message for message in _messages(response))
+    assert ModelLogEntry.objects.filter(action="wechat.menu.load", object_id=str(menu.pk)).exists()
+
+
+def test_loading_when_wechat_has_no_menu_changes_nothing(client, wechat_stub, editor_a,
+                                                         menu_a):
+    before = menu_a.as_wechat_json()
+    client.force_login(editor_a)
+    response = _load(client, menu_a)
+    assert any("no menu" in message for message in _messages(response))
+    menu_a.refresh_from_db()
+    assert menu_a.as_wechat_json() == before
+
+
+def test_loading_without_wechat_is_a_clear_message(client, wechat_stub, editor_a, menu_a):
+    wechat_stub.drop_next("cgi-bin/menu/get")
+    client.force_login(editor_a)
+    response = _load(client, menu_a)
+    assert response.status_code == 200
+    assert any("could not be reached" in message for message in _messages(response))
+
+
+def test_a_pushed_menu_loads_back_as_it_was(client, wechat_stub, manager_a, menu_a):
+    client.force_login(manager_a)
+    _push(client, menu_a)
+    pushed = menu_a.as_wechat_json()
+    Menu.objects.filter(pk=menu_a.pk).update(buttons=[click()])
+    _load(client, menu_a)
+    menu_a.refresh_from_db()
+    assert menu_a.as_wechat_json() == pushed

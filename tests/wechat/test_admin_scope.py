@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 VIEWSETS = ["wechat_autoreply", "wechat_menu", "wechat_follower"]
 OBJECT_VIEWS = ["inspect", "edit", "delete", "history", "history_results", "usage"]
-CUSTOM_VIEWS = {"wechat_menu": ["push"]}
+CUSTOM_VIEWS = {"wechat_menu": ["push", "load"]}
 STAFF_OF_A = ["editor_a", "service_a", "manager_a"]
 MODELS = {"wechat_autoreply": AutoReply, "wechat_menu": Menu, "wechat_follower": Follower}
 
@@ -226,3 +226,10 @@ def test_nobody_edits_or_deletes_a_follower(client, side_a, leadership):
         client.post(_url("wechat_follower", view, follower), {"scene": "改"})
     follower.refresh_from_db()
     assert follower.scene == "甲海报"
+
+
+def test_leadership_lists_the_followers_not_in_a_community_yet(client, company_wide,
+                                                                leadership):
+    client.force_login(leadership)
+    content = client.get(_url("wechat_follower", "index")).content.decode()
+    assert "oCCCCC" in content
