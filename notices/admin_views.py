@@ -2,18 +2,19 @@
 it; for an emergency notice the residents who have not, for the front desk to call.
 Every notice and resident is loaded through visible_to(user)."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
+from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from portal.estates.models import Resident
 
 from . import reach
-from .models import NoticePage
+from .models import NoticePage, NoticePush
 
 ACCESS_ADMIN = "wagtailadmin.access_admin"
 PER_PAGE = 50
@@ -67,8 +68,11 @@ class ReachDetailView(NoticeReachMixin, TemplateView):
     template_name = "notices/admin/reach_detail.html"
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(notice=self.notice, reach=reach.reach_of(self.notice),
-                                           **kwargs)
+        context = super().get_context_data(
+            notice=self.notice, reach=reach.reach_of(self.notice),
+            pushes=self.notice.pushes.order_by("round"),
+            can_push=self.notice.permissions_for_user(self.request.user).can_publish(),
+            **kwargs)
         if self.notice.is_emergency:
             context["unread"] = Paginator(self.unread_residents(), PER_PAGE).get_page(
                 self.request.GET.get("p"))
@@ -91,3 +95,19 @@ class CallResidentView(NoticeReachMixin, TemplateView):
         phone = reach.reveal_phone(self.notice, self.resident, by=self.request.user)
         return super().get_context_data(notice=self.notice, resident=self.resident,
                                         phone=phone, **kwargs)
+
+
+class PushAgainView(NoticeReachMixin, View):
+    """An editor's explicit "push again": a new round to every targeted resident."""
+
+    def post(self, request, *args, **kwargs):
+        if not self.notice.permissions_for_user(request.user).can_publish():
+            raise PermissionDenied
+        try:
+            push = NoticePush.push_again(self.notice, by=request.user)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, _("Round %(round)s is being sent to the residents.")
+                             % {"round": push.round})
+        return redirect("notices_reach:detail", pk=self.notice.pk)

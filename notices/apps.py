@@ -12,3 +12,7 @@ class NoticesConfig(AppConfig):
         quick_links.register("notices", "notices.NoticeIndexPage")
         quick_links.register("handbook", "notices.HandbookPage")
         quick_links.register("contacts", "notices.ContactPage")
+
+        from . import push
+
+        push.connect_signals()

@@ -9,15 +9,19 @@ Who may read what is decided in notices.targeting; every page's serve(), list an
 asks it.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
+from wagtail.log_actions import log
 from wagtail.models import Orderable, Page, PageManager
+from wagtail.models.workflows import AbstractGroupApprovalTask
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
@@ -350,3 +354,105 @@ class ContactPage(CommunityPage):
 
     class Meta:
         verbose_name = _("contact page")
+
+
+class NoticePushQuerySet(ScopedQuerySet):
+    pass
+
+
+class NoticePush(models.Model):
+    """One sending of a notice to the residents it targets. Round 1 is sent when the
+    notice is first published (the unique constraint makes that once per page); later
+    rounds only when an editor asks to push again."""
+
+    page = models.ForeignKey(NoticePage, on_delete=models.CASCADE, related_name="pushes")
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+",
+                                  editable=False)
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                     null=True, blank=True, related_name="+",
+                                     verbose_name=_("requested by"))
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
+
+    objects = NoticePushQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notice push")
+        verbose_name_plural = _("notice pushes")
+        ordering = ["page", "round"]
+        constraints = [
+            models.UniqueConstraint(fields=["page", "round"], name="one_push_per_round"),
+        ]
+
+    def __str__(self):
+        return f"{self.page} #{self.round}"
+
+    @classmethod
+    def first_push(cls, page, by=None):
+        """On publishing: the first round, unless there was one. Returns the new push
+        or None."""
+        with transaction.atomic():
+            push, created = cls.objects.get_or_create(
+                page=page, round=1,
+                defaults={"community_id": page.community_id, "requested_by": by})
+            if created:
+                log(page, "notices.notice.push", user=by, data={"round": 1})
+                push.queue()
+        return push if created else None
+
+    @classmethod
+    def push_again(cls, page, by):
+        if not page.live:
+            raise ValidationError(_("Only a published notice can be pushed."))
+        with transaction.atomic():
+            # Locks the notice's rounds, so two clicks make two rounds, never a clash.
+            last = (cls.objects.select_for_update().filter(page=page)
+                    .order_by("-round").first())
+            push = cls.objects.create(page=page, round=(last.round + 1) if last else 1,
+                                      community_id=page.community_id, requested_by=by)
+            log(page, "notices.notice.push", user=by, data={"round": push.round})
+            push.queue()
+        return push
+
+    def queue(self):
+        from .tasks import send_notice_push
+
+        pk = self.pk
+        transaction.on_commit(lambda: send_notice_push.enqueue(pk), robust=True)
+
+
+class CommunityApprovalTask(AbstractGroupApprovalTask):
+    """A Wagtail workflow step approved by members of the chosen groups (community
+    managers) who serve the community the page belongs to."""
+
+    def user_can_access_editor(self, obj, user):
+        return super().user_can_access_editor(obj, user) and page_scope.in_scope(obj, user)
+
+    def locked_for_user(self, obj, user):
+        return super().locked_for_user(obj, user) or not page_scope.in_scope(obj, user)
+
+    def user_can_lock(self, obj, user):
+        return super().user_can_lock(obj, user) and page_scope.in_scope(obj, user)
+
+    def get_actions(self, obj, user):
+        if not page_scope.in_scope(obj, user):
+            return []
+        return super().get_actions(obj, user)
+
+    def get_task_states_user_can_moderate(self, user, **kwargs):
+        states = super().get_task_states_user_can_moderate(user, **kwargs)
+        if user.is_superuser:
+            return states
+        pages = page_scope.pages_in_scope(Page.objects.all(), user)
+        return states.filter(workflow_state__object_id__in=pages.values(
+            page_id=Cast("pk", output_field=models.CharField())).values("page_id"))
+
+    @classmethod
+    def get_description(cls):
+        return _("Members of the chosen groups who serve the page's community approve it.")
+
+    class Meta:
+        verbose_name = _("community approval task")
+        verbose_name_plural = _("community approval tasks")

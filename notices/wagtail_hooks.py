@@ -28,6 +28,7 @@ reach_urls = [
     path("<int:pk>/", admin_views.ReachDetailView.as_view(), name="detail"),
     path("<int:pk>/call/<int:resident_pk>/", admin_views.CallResidentView.as_view(),
          name="call"),
+    path("<int:pk>/push/", admin_views.PushAgainView.as_view(), name="push_again"),
 ]
 
 
@@ -49,5 +50,7 @@ def register_reach_menu_item():
 
 @hooks.register("register_log_actions")
 def register_notice_log_actions(actions):
+    actions.register_action("notices.notice.push", _("Push to residents"),
+                            _("Notice pushed to its residents"))
     actions.register_action("notices.reach.call", _("Show a resident's number to call"),
                             _("Number shown to call a resident about an unread notice"))

@@ -1,0 +1,70 @@
+"""Editors draft and submit; a manager of the page's community approves (a Wagtail
+workflow); managers may also publish directly."""
+
+import pytest
+from django.urls import reverse
+from wagtail.models import TaskState, WorkflowState
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+
+from notices.models import CommunityApprovalTask, NoticePage
+from portal.estates import roles
+from tests import factories as f
+
+
+@pytest.fixture
+def editor_a(company, community_a):
+    return f.StaffFactory(company=company, user__groups=[roles.EDITOR],
+                          communities=[community_a]).user
+
+
+@pytest.fixture
+def submitted(client, editor_a, index_a, community_a):
+    client.force_login(editor_a)
+    data = nested_form_data({
+        "title": "端午节贺词", "slug": "greeting", "category": "festival",
+        "summary": "祝大家端午安康。", "body": streamfield([]),
+        "targets": inline_formset([{"community": community_a.pk, "building": "", "unit": "",
+                                    "whole_company": ""}]),
+    })
+    data["action-submit"] = "1"
+    client.post(reverse("wagtailadmin_pages:add", args=["notices", "noticepage", index_a.pk]),
+                data)
+    client.logout()
+    return NoticePage.objects.get()
+
+
+def _approve(client, user, page):
+    client.force_login(user)
+    state = TaskState.objects.get(workflow_state__object_id=str(page.pk),
+                                  status=TaskState.STATUS_IN_PROGRESS)
+    return client.post(reverse("wagtailadmin_pages:workflow_action",
+                               args=[page.pk, "approve", state.pk]), {"comment": ""})
+
+
+def test_the_approval_workflow_is_installed_with_a_community_approval_task(db):
+    task = CommunityApprovalTask.objects.get()
+
+    assert list(task.groups.values_list("name", flat=True)) == [roles.MANAGER]
+
+
+def test_editors_submission_waits_for_approval(submitted):
+    assert not submitted.live
+    assert WorkflowState.objects.get(object_id=str(submitted.pk)).status == "in_progress"
+
+
+def test_manager_of_the_community_approves_and_the_notice_goes_live(client, submitted,
+                                                                    manager_a):
+    _approve(client, manager_a, submitted)
+
+    assert NoticePage.objects.get(pk=submitted.pk).live
+
+
+def test_manager_of_another_community_cannot_approve(client, submitted, manager_b):
+    _approve(client, manager_b, submitted)
+
+    assert not NoticePage.objects.get(pk=submitted.pk).live
+
+
+def test_review_list_shows_only_the_managers_communities(submitted, manager_a, manager_b):
+    assert TaskState.objects.reviewable_by(manager_a).count() == 1
+    assert TaskState.objects.reviewable_by(manager_b).count() == 0
