@@ -77,7 +77,6 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         profile = sociallogin.account.extra_data
         next_url = sociallogin.get_redirect_url(request) or settings.LOGIN_REDIRECT_URL
         forget_pending_identity(request)
-        owner = sociallogin.user if sociallogin.is_existing else _follower_user(account, openid)
         current = request.user if request.user.is_authenticated else None
 
         if current is not None:
@@ -88,6 +87,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 messages.error(request, IdentityTaken.message)
             raise ImmediateHttpResponse(redirect(next_url))
 
+        owner = sociallogin.user if sociallogin.is_existing else _follower_user(account, openid)
         if owner is not None:
             social = connect_identity(owner, account, openid, profile)
             sociallogin.account, sociallogin.user = social, owner
