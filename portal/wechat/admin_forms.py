@@ -43,8 +43,11 @@ class CompanyOwnedForm(ScopedModelForm):
             del self.fields["company"]
             if not self.instance.pk:
                 self.instance.company = staff.company
-        if "community" in self.fields and not sees_whole_company(for_user):
+        if sees_whole_company(for_user):
+            self.fields["community"].empty_label = _("All communities")
+        else:
             self.fields["community"].required = True
+            self.fields["community"].help_text = ""
 
     def clean(self):
         cleaned_data = super().clean()
@@ -121,10 +124,6 @@ class AutoReplyForm(CompanyOwnedForm):
         model = AutoReply
         fields = ["company", "community", "match", "keyword", "kind", "text", "page", "title",
                   "description", "image", "priority", "is_active"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["community"].empty_label = _("All communities")
 
     def clean(self):
         cleaned_data = super().clean()

@@ -1,11 +1,14 @@
 """WeChat admin screens a viewset cannot declare: the menu as WeChat will show it and
 pushing it, a follower without their full OpenID, and the community follow posters."""
 
+from datetime import datetime
+
 from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
@@ -29,7 +32,18 @@ def menu_preview(menu):
                             {"buttons": menu.as_wechat_json()["button"]})
 
 
-class MenuInspectView(InspectWithHistoryView):
+class LocalTimeMixin:
+    """Times in the inspect view in the local time zone: Wagtail's template formats the
+    value itself, which skips Django's conversion from UTC."""
+
+    def get_field_display_value(self, field_name, field):
+        value = super().get_field_display_value(field_name, field)
+        if isinstance(value, datetime):
+            return timezone.localtime(value)
+        return value
+
+
+class MenuInspectView(LocalTimeMixin, InspectWithHistoryView):
     """The menu as WeChat will get it, and its pushes with WeChat's answers."""
 
     def get_buttons_display_value(self):
@@ -87,7 +101,7 @@ class MenuLoadView(ObjectActionView):
         return self.done(_("The menu now shows what WeChat shows. Edit it, then push it."))
 
 
-class FollowerInspectView(InspectView):
+class FollowerInspectView(LocalTimeMixin, InspectView):
     def get_openid_display_value(self):
         return str(self.object)
 
@@ -107,6 +121,9 @@ class FollowPosterIndexView(PosterPermissionMixin, WagtailAdminTemplateMixin, Te
     header_icon = "image"
     template_name = "wechat/admin/follow_posters.html"
     poster_url_name = None
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
 
     def get_context_data(self, **kwargs):
         communities = Community.objects.visible_to(self.request.user).order_by("name")

@@ -118,11 +118,18 @@ def utf8_bytes(value):
     return len(str(value).encode())
 
 
-def _too_long(what, value, limit):
-    return _(
-        "The %(what)s is %(size)d bytes long; WeChat allows at most %(limit)d bytes "
-        "(a Chinese character takes 3)."
-    ) % {"what": what, "size": utf8_bytes(value), "limit": limit}
+TOO_LONG = {
+    "name": gettext_lazy("The name is %(size)d bytes long; WeChat allows at most %(limit)d "
+                         "bytes (a Chinese character takes 3)."),
+    "key": gettext_lazy("The event key is %(size)d bytes long; WeChat allows at most "
+                        "%(limit)d bytes (a Chinese character takes 3)."),
+    "url": gettext_lazy("The link is %(size)d bytes long; WeChat allows at most %(limit)d "
+                        "bytes."),
+}
+
+
+def _too_long(field, value, limit):
+    return TOO_LONG[field] % {"size": utf8_bytes(value), "limit": limit}
 
 
 def _count_problem(path, count, level):
@@ -141,7 +148,7 @@ def _name_problem(name, level):
     if not name:
         return _("Give the button a name.")
     if utf8_bytes(name) > level.name_bytes:
-        return _too_long(_("name"), name, level.name_bytes)
+        return _too_long("name", name, level.name_bytes)
     return None
 
 
@@ -149,7 +156,7 @@ def _url_problem(url):
     if not url:
         return _("Give the link.")
     if utf8_bytes(url) > URL_BYTES:
-        return _too_long(_("link"), url, URL_BYTES)
+        return _too_long("url", url, URL_BYTES)
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return _("The link must start with http:// or https://.")
@@ -166,7 +173,7 @@ def _field_problem(field, value):
             "pagepath": _("Give the mini program's page path."),
         }[field]
     if field == "key" and utf8_bytes(value) > KEY_BYTES:
-        return _too_long(_("event key"), value, KEY_BYTES)
+        return _too_long("key", value, KEY_BYTES)
     return None
 
 

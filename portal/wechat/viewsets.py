@@ -95,7 +95,9 @@ class FollowerViewSet(ScopedModelViewSet):
     form_fields = []  # nobody edits a follower (ReadOnlyPermissionPolicy)
     filterset_class = filters.FollowerFilterSet
     search_fields = ["openid"]
-    list_display = [Column("__str__", label=_("OpenID")), Column("account", label=_("Account")),
+    # A plain name first, so that Wagtail makes it the title with the row's buttons; the
+    # follower's name is the beginning of the OpenID.
+    list_display = ["__str__", Column("account", label=_("Account")),
                     Column("community", label=_("Community"), sort_key="community__name"),
                     BooleanColumn("is_subscribed", label=_("Following")),
                     DateColumn("subscribed_at", label=_("Followed at")),

@@ -1,10 +1,12 @@
 """Editing the custom menu in the admin and pushing it to WeChat (the local stub)."""
 
 import logging
+from datetime import UTC, datetime
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import formats, timezone, translation
 from wagtail.models import ModelLogEntry
 from wagtail.test.utils.form_data import nested_form_data, streamfield
 
@@ -262,3 +264,12 @@ def test_a_pushed_menu_loads_back_as_it_was(client, wechat_stub, manager_a, menu
     _load(client, menu_a)
     menu_a.refresh_from_db()
     assert menu_a.as_wechat_json() == pushed
+
+
+def test_the_menu_page_shows_the_last_push_in_local_time(client, editor_a, menu_a):
+    pushed_at = datetime(2026, 1, 1, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
+    Menu.objects.filter(pk=menu_a.pk).update(pushed_at=pushed_at, push_result="0 ok")
+    client.force_login(editor_a)
+    content = client.get(reverse("wechat_menu:inspect", args=[menu_a.pk])).content.decode()
+    with translation.override("en"):
+        assert formats.date_format(timezone.localtime(pushed_at), "DATETIME_FORMAT") in content
