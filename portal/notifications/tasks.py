@@ -186,7 +186,8 @@ class Sender:
         return Outcome(sent=True, msgid=str(result.get("msgid", "")))
 
     def send_sms(self, delivery):
-        phone = delivery.message.recipient.phone
+        recipient = delivery.message.recipient
+        phone = recipient.phone if recipient is not None else ""
         if not phone:
             return Outcome(errmsg="the recipient no longer has a mobile number")
         if self._sms is None:
@@ -221,39 +222,44 @@ def message_link(message_id):
 
 
 def record(deliveries, outcomes):
-    """Write every outcome in one statement; returns {run_after: [ids]} to retry."""
+    """Write every outcome: one UPDATE per kind of outcome and one for WeChat's msgids
+    (bulk_update would build an expression per row and field, and cost more than the
+    sending). Returns {run_after: [ids]} to retry."""
     from portal.wechat.models import Follower
 
     from .models import Delivery
 
     now = timezone.now()
     max_attempts = setting("NOTIFICATIONS_MAX_ATTEMPTS", 5)
-    retries = {}
+    changes = {}
+    msgids = {}
     unsubscribed = []
     for delivery, outcome in zip(deliveries, outcomes, strict=True):
-        delivery.errcode = outcome.errcode
-        delivery.errmsg = outcome.errmsg[:ERRMSG_LENGTH]
-        delivery.claim = None
-        delivery.updated_at = now
-        delivery.next_attempt_at = None
+        change = {"errcode": outcome.errcode, "errmsg": outcome.errmsg[:ERRMSG_LENGTH],
+                  "next_attempt_at": None}
         if outcome.sent:
-            delivery.status = Delivery.Status.SENT
-            delivery.msgid = outcome.msgid[:40]
-            delivery.sent_at = now
+            change.update(status=Delivery.Status.SENT, sent_at=now)
+            msgids[delivery.pk] = outcome.msgid[:40]
         elif outcome.transient and delivery.attempts < max_attempts:
-            delivery.status = Delivery.Status.QUEUED
-            delivery.next_attempt_at = now + timedelta(seconds=backoff(delivery.attempts))
-            retries.setdefault(delivery.next_attempt_at, []).append(delivery.pk)
+            change.update(status=Delivery.Status.QUEUED,
+                          next_attempt_at=now + timedelta(seconds=backoff(delivery.attempts)))
         else:
-            delivery.status = Delivery.Status.FAILED
+            change.update(status=Delivery.Status.FAILED)
         if outcome.unsubscribed and delivery.follower_id:
             unsubscribed.append(delivery.follower_id)
+        for name, value in change.items():
+            setattr(delivery, name, value)
+        changes.setdefault(tuple(sorted(change.items())), []).append(delivery.pk)
     with transaction.atomic():
-        Delivery.objects.bulk_update(
-            deliveries, ["status", "errcode", "errmsg", "msgid", "sent_at", "next_attempt_at",
-                         "claim", "updated_at"])
+        for change, ids in changes.items():
+            Delivery.objects.filter(pk__in=ids).update(claim=None, updated_at=now, **dict(change))
+        Delivery.objects.set_msgids(msgids)
         if unsubscribed:
             # WeChat says they no longer follow: stop trying them until they come back.
             Follower.objects.filter(pk__in=unsubscribed, is_subscribed=True).update(
                 is_subscribed=False, unsubscribed_at=now)
+    retries = {}
+    for delivery in deliveries:
+        if delivery.status == Delivery.Status.QUEUED:
+            retries.setdefault(delivery.next_attempt_at, []).append(delivery.pk)
     return retries

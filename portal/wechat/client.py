@@ -8,6 +8,7 @@ fetch a new one: the others wait for it and read the fresh value.
 """
 
 import logging
+import os
 import time
 
 import requests
@@ -23,6 +24,9 @@ logger = logging.getLogger(__name__)
 # runs out is still good when WeChat checks it.
 EXPIRY_MARGIN_SECONDS = 300
 LOCK_SECONDS = 15
+# A client sending many messages reads the shared token at most this often. WeChat keeps
+# a replaced token working for five minutes, and one it refuses is replaced at once.
+TOKEN_REUSE_SECONDS = 30
 WECHAT_HOSTS = {
     "https://api.weixin.qq.com/": "WECHAT_API_BASE_URL",
     "https://mp.weixin.qq.com/": "WECHAT_MP_BASE_URL",
@@ -86,11 +90,18 @@ def refresh_once(storage, key, stale, fetch):
 
 class TimeoutSession(requests.Session):
     """Every request with a timeout: wechatpy fetches the access_token without one, and a
-    token endpoint that never answers would hang the worker (and hold the refresh lock)."""
+    token endpoint that never answers would hang the worker (and hold the refresh lock).
+
+    The proxy and CA settings of the environment are read once, for WeChat's base URL,
+    rather than on every request (which costs more than a call to WeChat)."""
 
     def __init__(self, timeout):
         super().__init__()
         self.timeout = timeout
+        self.proxies = requests.utils.get_environ_proxies(base_url("WECHAT_API_BASE_URL"))
+        self.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get(
+            "CURL_CA_BUNDLE") or True
+        self.trust_env = False
 
     def request(self, method, url, **kwargs):
         if kwargs.get("timeout") is None:
@@ -108,20 +119,25 @@ class PortalWeChatClient(WeChatClient):
         self._http = TimeoutSession(settings.WECHAT_TIMEOUT_SECONDS)
         self.API_BASE_URL = base_url("WECHAT_API_BASE_URL") + "cgi-bin/"
         self._token_in_use = None
+        self._token_fresh_until = 0
         self._handling_result = False
 
     @property
     def access_token(self):
+        if self._token_in_use and time.monotonic() < self._token_fresh_until:
+            return self._token_in_use
         token = self.session.get(self.access_token_key)
         if not token:
             token = refresh_once(self.session, self.access_token_key, None, self._fetch_token)
         self._token_in_use = token
+        self._token_fresh_until = time.monotonic() + TOKEN_REUSE_SECONDS
         return token
 
     def fetch_access_token(self):
         """Called by wechatpy when WeChat refused the token in use: replace it, unless
         another process already has."""
         refresh_once(self.session, self.access_token_key, self._token_in_use, self._fetch_token)
+        self._token_fresh_until = 0
 
     def _fetch_token(self):
         logger.info("Fetching a new access_token for %s", self.appid)

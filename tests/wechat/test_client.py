@@ -107,3 +107,16 @@ def test_a_dropped_connection_is_raised_for_the_caller_to_retry(account, wechat_
 
     with pytest.raises(requests.ConnectionError):
         send(account)
+
+
+def test_a_client_uses_the_replacement_token_for_its_next_calls(account, wechat_stub):
+    client = client_for(account)
+    message = (OPENID, TEMPLATE, {"thing1": {"value": "测试"}})
+    client.message.send_template(*message)
+    wechat_stub.invalidate_tokens(APPID)
+
+    client.message.send_template(*message)  # refused, replaced, repeated
+    client.message.send_template(*message)
+
+    assert wechat_stub.token_requests == 2
+    assert len(wechat_stub.calls_to(TEMPLATE_SEND)) == 4
