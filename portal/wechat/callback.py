@@ -171,16 +171,25 @@ def process(account, message, request):
     A retry of a message already handled changes nothing and gets the same answer."""
     key = dedupe_key(message)
     replay_key = f"wechat:reply:{account.pk}:{key}"
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                ReceivedMessage.objects.create(account=account, dedupe_key=key)
-        except IntegrityError:
-            return cache.get(replay_key, "")
-        reply = handlers.handle(handlers.Incoming(account, message, request))
-        xml = reply.render() if reply is not None else ""
-        cache.set(replay_key, xml, REPLAY_SECONDS)
-        tasks.schedule_purge()
+    recorded = False
+    try:
+        # One transaction: if handling fails, the record goes too and WeChat's retry is
+        # handled afresh. A concurrent retry waits on the record's unique key until this
+        # commits, then finds the answer in the cache.
+        with transaction.atomic():
+            # bulk_create sends no post_save: the record changes nothing a page shows,
+            # so it must not invalidate the resident page cache (portal.page_cache).
+            ReceivedMessage.objects.bulk_create([ReceivedMessage(account=account,
+                                                                 dedupe_key=key)])
+            recorded = True
+            reply = handlers.handle(handlers.Incoming(account, message, request))
+            xml = reply.render() if reply is not None else ""
+            cache.set(replay_key, xml, REPLAY_SECONDS)
+            tasks.schedule_purge()
+    except IntegrityError:
+        if recorded:
+            raise
+        return cache.get(replay_key, "")
     return xml
 
 

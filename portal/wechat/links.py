@@ -1,7 +1,9 @@
 """Absolute links to a community's H5 pages, for the messages we send into WeChat.
 
 A link in a WeChat message must be absolute. It is built on the host WeChat called us on
-(the callback request), or on PORTAL_BASE_URL when there is no request. A service section
+(the callback request), or on PORTAL_BASE_URL when there is no request. Page paths come
+from Wagtail's cached site root paths, not from the request (which would cost a query
+to find its Site). A service section
 that does not exist yet in a community links to its home page, so a reply never carries a
 dead link; a follower with no community gets the portal's front page.
 """
@@ -50,13 +52,15 @@ class CommunityLinks:
     def _home_page(self):
         if self.community is None:
             return None
-        return HomePage.objects.live().filter(community=self.community).first()
+        # Only what its URL and its children's lookup need.
+        return (HomePage.objects.live().filter(community=self.community)
+                .only("path", "depth", "url_path").first())
 
     @cached_property
     def home(self):
         if self._home_page is None:
             return absolute_url("/", self.request)
-        return absolute_url(self._home_page.get_url(self.request) or "/", self.request)
+        return absolute_url(self._home_page.get_url() or "/", self.request)
 
     @cached_property
     def register(self):
@@ -68,7 +72,7 @@ class CommunityLinks:
     def _sections(self):
         if self._home_page is None:
             return {}
-        return {tile.key: tile.url for tile in quick_links.tiles_for(self._home_page, self.request)
+        return {tile.key: tile.url for tile in quick_links.tiles_for(self._home_page, None)
                 if tile.url}
 
     def section(self, key):

@@ -33,9 +33,9 @@ def _candidates(company_id, community, matches):
     scope = Q(community__isnull=True)
     if community is not None:
         scope |= Q(community=community)
-    return (AutoReply.objects.filter(scope, company_id=company_id, is_active=True,
-                                     match__in=matches)
-            .select_related("page", "image"))
+    # The page and image of a news reply are fetched for the winner only.
+    return AutoReply.objects.filter(scope, company_id=company_id, is_active=True,
+                                    match__in=matches)
 
 
 def _rank(reply):
@@ -99,7 +99,7 @@ def render(reply, message, links, request=None):
                 fill_placeholders(reply.description or (page.search_description if page
                                                         else ""), links)),
             "image": _card_image_url(reply.image, request),
-            "url": absolute_url(page.get_url(request), request) if page else links.home,
+            "url": absolute_url(page.get_url(), request) if page else links.home,
         }
         return ArticlesReply(message=message, articles=[article])
     return text_reply(fill_placeholders(reply.text, links), message)

@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from portal import page_cache
 from portal.wechat.models import Follower, ReceivedMessage
 from portal.wechat.replies import install_default_replies
 from portal.wechat.stub import messages
@@ -397,3 +398,13 @@ def test_document_type_declarations_are_refused(client, account, encrypted, atta
     assert response.status_code == 400
     assert_nothing_processed()
     assert "DOCTYPE or entity declaration" in callback_log.text
+
+
+def test_recording_a_message_leaves_the_resident_page_cache_alone(client, account, company):
+    # Each message is recorded, and nothing a page shows changes with it.
+    Follower.objects.create(account=account, openid=OPENID, is_subscribed=True)
+    install_default_replies(company)
+    before = page_cache._generation()
+    assert push(client, account, text("报修")).status_code == 200
+    assert ReceivedMessage.objects.count() == 1
+    assert page_cache._generation() == before
