@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.estates.models import Community
 
 from .models import OfficialAccount
+from .replies import DEFAULT_REPLIES
 from .stub import messages
 
 DEFAULT_OPENID = "o-simulated-follower-0001"
@@ -42,7 +43,8 @@ class SimulatorForm(forms.Form):
                                      empty_label=None)
     openid = forms.CharField(label=_("Follower's OpenID"), max_length=64, initial=DEFAULT_OPENID)
     action = forms.ChoiceField(label=_("What the follower does"), choices=ACTIONS)
-    content = forms.CharField(label=_("Text"), max_length=600, required=False, initial="报修")
+    content = forms.CharField(label=_("Text"), max_length=600, required=False,
+                              initial=DEFAULT_REPLIES[0][1])  # a keyword of the demo replies
     scene = forms.ChoiceField(label=_("Poster of community"), required=False)
     key = forms.CharField(label=_("Click key or view URL"), max_length=200, required=False)
 
@@ -98,7 +100,10 @@ def simulate(data, callback_url):
     xml = build_message(data)
     sign_kwargs = {"token": account.token, "mode": account.message_mode,
                    "encoding_aes_key": account.encoding_aes_key, "appid": account.appid}
-    status, body = messages.push(callback_url, xml, **sign_kwargs)
+    try:
+        status, body = messages.push(callback_url, xml, **sign_kwargs)
+    except OSError as error:  # e.g. a server with a single worker cannot call itself
+        return Exchange(sent=xml, status=0, answer=str(error), reply=None)
     answer = body.decode("utf-8", "replace")
     reply = None
     if status == 200 and answer.lstrip().startswith("<xml"):

@@ -106,3 +106,14 @@ def test_an_account_without_a_token_cannot_be_simulated(client, debug, superuser
     assert response.status_code == 200
     assert response.context["exchange"] is None
     assert response.context["form"].non_field_errors()
+
+
+def test_an_unreachable_callback_is_reported_on_the_page(client, debug, superuser, account):
+    # The test client's host is no server: nothing answers the simulator's request.
+    client.force_login(superuser)
+    response = client.post(URL, {"account": account.pk, "openid": OPENID, "action": "text",
+                                 "content": "你好"}, HTTP_HOST="127.0.0.1:9",
+                           HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert response.context["exchange"].status == 0
+    assert "could not be reached" in response.content.decode()
