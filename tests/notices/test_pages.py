@@ -58,8 +58,8 @@ def test_notice_page_carries_share_title_and_summary(client, resident, index_a, 
 
     page = client.get(notice.url).content.decode()
 
-    assert '<meta name="share-title" content="端午节快乐">' in page
-    assert '<meta name="share-summary" content="祝全体业主节日快乐。">' in page
+    assert '<meta property="og:title" content="端午节快乐">' in page
+    assert '<meta property="og:description" content="祝全体业主节日快乐。">' in page
 
 
 def test_handbook_shows_a_table_of_contents_linking_to_its_sections(client, resident, home_a):
