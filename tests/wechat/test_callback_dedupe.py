@@ -78,7 +78,7 @@ def test_the_same_message_id_for_two_accounts_is_two_messages(client, account, c
     assert ReceivedMessage.objects.count() == 2
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_retries_have_their_effect_once(live_server, company, wechat_stub):
     """Real HTTP, real transactions: on PostgreSQL the retries race for the same row."""
     account = OfficialAccountFactory(company=company, appid=APPID,
