@@ -54,7 +54,7 @@ def test_the_simulator_sends_anonymous_visitors_to_log_in(client, debug, db):
     assert response["Location"].startswith("/admin/login/")
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("mode", ["plain", "compatible", "safe"])
 def test_a_simulated_text_gets_the_keyword_reply(client, live_server, debug, superuser,
                                                  account, company, community_a, mode):
@@ -72,7 +72,7 @@ def test_a_simulated_text_gets_the_keyword_reply(client, live_server, debug, sup
     assert ReceivedMessage.objects.filter(account=account).count() == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_simulated_follow_by_a_poster_lands_in_its_community(
         client, live_server, debug, superuser, account, community_a):
     client.force_login(superuser)
@@ -82,7 +82,7 @@ def test_a_simulated_follow_by_a_poster_lands_in_its_community(
     assert follower.community == community_a and follower.is_subscribed
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_simulated_menu_events_and_unfollowing(client, live_server, debug, superuser, account,
                                                company):
     install_default_replies(company)
