@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connections, models, transaction
 from django.db.models import F, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
@@ -115,37 +116,35 @@ class DeliveryQuerySet(RecipientScopedQuerySet):
         )
         if not claimed:
             return []
-        deliveries = list(self.filter(pk__in=ids, claim=token)
-                          .select_related("follower", "message").order_by("pk"))
+        deliveries = list(self.filter(pk__in=ids, claim=token).select_related("follower")
+                          .order_by("pk"))
         # Each account and each SMS recipient once: their encrypted fields cost a
         # decryption per row read.
         accounts = OfficialAccount.objects.in_bulk(
             {delivery.account_id for delivery in deliveries if delivery.account_id})
-        people = get_user_model().objects.in_bulk(
-            {delivery.message.recipient_id for delivery in deliveries
-             if delivery.channel == Delivery.Channel.SMS})
+        texting = [delivery for delivery in deliveries
+                   if delivery.channel == Delivery.Channel.SMS]
+        if texting:
+            recipients = dict(InboxMessage.objects.filter(
+                pk__in=[delivery.message_id for delivery in texting]
+            ).values_list("pk", "recipient_id"))
+            people = get_user_model().objects.in_bulk(recipients.values())
+            for delivery in texting:
+                delivery.recipient_user = people.get(recipients[delivery.message_id])
         for delivery in deliveries:
             if delivery.account_id:
                 delivery.account = accounts.get(delivery.account_id)
-            if delivery.channel == Delivery.Channel.SMS:
-                delivery.message.recipient = people.get(delivery.message.recipient_id)
         return deliveries
 
-    def set_msgids(self, msgids):
-        """Record WeChat's msgid of each delivery ({pk: msgid}) in one statement."""
-        if not msgids:
-            return
-        connection = connections[self.db]
-        quote = connection.ops.quote_name
-        table, pk = quote(self.model._meta.db_table), quote(self.model._meta.pk.column)
+    def msgid_for_each(self, msgids):
+        """An expression giving each delivery its own msgid ({pk: msgid}), so that the
+        deliveries sent in a batch are recorded by one UPDATE (bulk_update would build
+        an expression per row, which costs more than sending the messages)."""
+        pk = connections[self.db].ops.quote_name(self.model._meta.pk.column)
         cases = " ".join(["WHEN %s THEN %s"] * len(msgids))
-        ids = ", ".join(["%s"] * len(msgids))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} SET {quote('msgid')} = CASE {pk} {cases} END "
-                f"WHERE {pk} IN ({ids})",
-                [*(value for pair in msgids.items() for value in pair), *msgids],
-            )
+        return RawSQL(f"CASE {pk} {cases} END",
+                      [value for pair in msgids.items() for value in pair],
+                      output_field=models.CharField())
 
     def stale(self, older_than):
         """Queued deliveries nobody is going to send: their task was lost (a worker

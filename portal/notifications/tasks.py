@@ -186,7 +186,7 @@ class Sender:
         return Outcome(sent=True, msgid=str(result.get("msgid", "")))
 
     def send_sms(self, delivery):
-        recipient = delivery.message.recipient
+        recipient = getattr(delivery, "recipient_user", None)  # read by claim()
         phone = recipient.phone if recipient is not None else ""
         if not phone:
             return Outcome(errmsg="the recipient no longer has a mobile number")
@@ -222,9 +222,8 @@ def message_link(message_id):
 
 
 def record(deliveries, outcomes):
-    """Write every outcome: one UPDATE per kind of outcome and one for WeChat's msgids
-    (bulk_update would build an expression per row and field, and cost more than the
-    sending). Returns {run_after: [ids]} to retry."""
+    """Write every outcome, one UPDATE per kind of outcome (sent, to retry, failed with
+    one error); returns {run_after: [ids]} to retry."""
     from portal.wechat.models import Follower
 
     from .models import Delivery
@@ -252,8 +251,11 @@ def record(deliveries, outcomes):
         changes.setdefault(tuple(sorted(change.items())), []).append(delivery.pk)
     with transaction.atomic():
         for change, ids in changes.items():
-            Delivery.objects.filter(pk__in=ids).update(claim=None, updated_at=now, **dict(change))
-        Delivery.objects.set_msgids(msgids)
+            change = dict(change)
+            if change["status"] == Delivery.Status.SENT:
+                change["msgid"] = Delivery.objects.msgid_for_each(
+                    {pk: msgids[pk] for pk in ids})
+            Delivery.objects.filter(pk__in=ids).update(claim=None, updated_at=now, **change)
         if unsubscribed:
             # WeChat says they no longer follow: stop trying them until they come back.
             Follower.objects.filter(pk__in=unsubscribed, is_subscribed=True).update(

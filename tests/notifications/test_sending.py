@@ -1,5 +1,6 @@
 """Sending deliveries: WeChat's answers, retries with backoff, and sending each once."""
 
+import io
 import threading
 from datetime import timedelta
 
@@ -250,3 +251,13 @@ def test_a_follower_who_comes_back_is_reached_again(resident, follower, template
     wechat_stub.add_follower(APPID, RESIDENT_OPENID)
 
     assert _delivery(deliver(notify, resident, "notifications.test")).status == "sent"
+
+
+def test_the_requeue_command_sends_lost_deliveries(resident, follower, template, wechat_stub,
+                                                   deliver):
+    message = notify(resident, "notifications.test")  # never committed: its task is lost
+    Delivery.objects.update(created_at=timezone.now() - timedelta(minutes=20))
+
+    deliver(call_command, "requeue_deliveries", "--minutes", "10", stdout=io.StringIO())
+
+    assert _delivery(message).status == Delivery.Status.SENT
