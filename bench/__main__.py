@@ -8,7 +8,7 @@ import importlib
 import sys
 
 BENCHMARKS = ["bench.home_page", "bench.directory_import", "bench.notice_list",
-              "bench.wechat_callback"]
+              "bench.wechat_callback", "bench.notification_fanout"]
 COLUMNS = ["benchmark", "case", "value", "unit", "target", "ok"]
 
 
