@@ -80,7 +80,11 @@ def test_the_same_message_id_for_two_accounts_is_two_messages(client, account, c
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_retries_have_their_effect_once(live_server, company, wechat_stub):
-    """Real HTTP, real transactions: on PostgreSQL the retries race for the same row."""
+    """Real HTTP, real transactions: the retries race for the same row."""
+    if connection.vendor != "postgresql":
+        # SQLite's test database is one in-memory database shared by the live server's
+        # threads, which lock each other out ("database table is locked") under load.
+        pytest.skip("concurrent writers need PostgreSQL")
     account = OfficialAccountFactory(company=company, appid=APPID,
                                      message_mode="plain")
     AutoReplyFactory(company=company, match="subscribe", keyword="", text="欢迎 {register}")
@@ -94,11 +98,8 @@ def test_concurrent_retries_have_their_effect_once(live_server, company, wechat_
     assert ReceivedMessage.objects.count() == 1
     assert Follower.objects.get(openid=OPENID).unionid == "union-1"
     assert len(wechat_stub.calls_to("cgi-bin/user/info")) == 1
-    if connection.vendor == "postgresql":
-        # The retries wait for the first to commit, then get its answer. (SQLite's test
-        # database is one in-memory connection shared by the server's threads: a retry
-        # sees the first's row before its answer exists, and answers "success".)
-        assert all(b"<Content>" in body for _, body in answers), answers
+    # The retries waited for the first to commit, then got its answer.
+    assert all(b"<Content>" in body for _, body in answers), answers
 
 
 # -- housekeeping ----------------------------------------------------------------------------
