@@ -19,7 +19,7 @@ from portal.estates.models import Community
 from portal.estates.viewsets import ObjectAction, ScopedFilterSet, ScopedModelViewSet
 
 from . import events
-from .admin_views import ResendDeliveryView, TemplateSettingForm
+from .admin_views import ResendDeliveryView, SendTestView, TemplateSettingForm
 from .models import Delivery, TemplateSetting
 
 
@@ -123,6 +123,11 @@ class TemplateSettingViewSet(ScopedModelViewSet):
     inspect_view_fields = ["account", "event_label", "template_id", "fields", "is_active"]
     inspect_view_labels = {"event_label": _("Event")}
     copy_view_enabled = False
+    object_views = [("send-test", SendTestView)]
+    object_actions = [
+        ObjectAction(_("Send a test message to me"), "send-test",
+                     "notifications.change_templatesetting", "mail"),
+    ]
 
 
 class NotificationsGroup(ModelViewSetGroup):

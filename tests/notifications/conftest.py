@@ -6,6 +6,7 @@ deliveries are sent (the test settings' immediate task backend sends them at onc
 """
 
 import pytest
+from django.test import Client
 
 from tests.notifications.factories import TemplateSettingFactory
 from tests.wechat import conftest as wechat_conftest
@@ -18,6 +19,12 @@ wechat_stub = wechat_conftest.wechat_stub
 
 TEMPLATE_ID = "tpl-notify-test"
 RESIDENT_OPENID = "o-resident-a"
+
+
+@pytest.fixture
+def client():
+    """Pages in English, whatever the default language: tests read their messages."""
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
 
 
 @pytest.fixture

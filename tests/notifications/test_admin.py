@@ -211,3 +211,40 @@ def test_community_staff_do_not_manage_template_settings(client, request, accoun
     response = client.post(reverse("templatesetting:add"), _setting_form(account))
     assert response.status_code in (302, 403)
     assert not TemplateSetting.objects.exists()
+
+
+def test_leadership_sends_themselves_a_test_of_a_template(client, leadership, company,
+                                                          wechat_stub, deliver):
+    from tests.notifications.factories import TemplateSettingFactory
+    from tests.wechat.factories import FollowerFactory
+
+    account = OfficialAccountFactory(company=company, appid=APPID, secret="test-secret")
+    wechat_stub.add_template(APPID, "tpl-verified")
+    wechat_stub.add_follower(APPID, "o-leader")
+    FollowerFactory(account=account, openid="o-leader", user=leadership)
+    setting = TemplateSettingFactory(account=account, event="estates.occupancy.verified",
+                                     template_id="tpl-verified")
+    client.force_login(leadership)
+
+    response = deliver(client.post, reverse("templatesetting:send-test", args=[setting.pk]))
+
+    assert response.status_code == 302
+    [sent] = wechat_stub.sent_templates
+    assert (sent["touser"], sent["template_id"]) == ("o-leader", "tpl-verified")
+    assert sent["data"]["thing1"] == {"value": "[house]"}
+    delivery = Delivery.objects.get(message__recipient=leadership)
+    assert delivery.status == Delivery.Status.SENT
+
+
+def test_a_test_message_needs_the_staff_member_to_follow_the_account(client, leadership,
+                                                                     account, wechat_stub):
+    from tests.notifications.factories import TemplateSettingFactory
+
+    setting = TemplateSettingFactory(account=account)
+    client.force_login(leadership)
+
+    response = client.post(reverse("templatesetting:send-test", args=[setting.pk]), follow=True)
+
+    assert "do not follow" in response.content.decode()
+    assert not Delivery.objects.exists()
+    assert wechat_stub.sent_templates == []

@@ -163,3 +163,12 @@ def test_verifying_a_house_binding_notifies_the_resident(resident, service_a, de
     assert message.event == "estates.occupancy.verified"
     assert occupancy.house.label in message.title
     assert message.url == "/me/"
+
+
+def test_notify_stays_importable_from_the_package_once_the_service_is_loaded():
+    import importlib
+
+    importlib.import_module("portal.notifications.service")
+    from portal.notifications import notify, notify_many
+
+    assert callable(notify) and callable(notify_many)

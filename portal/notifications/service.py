@@ -227,3 +227,31 @@ class _Writer:
             self._template_data[key] = self.event.template_data(self.values(community_id),
                                                                 setting.mapping)
         return self._template_data[key]
+
+
+def send_test(setting, user):
+    """Send ``user`` the template message of ``setting`` (its event, its template id, its
+    account) with sample values, through the usual queue and delivery log, so that staff
+    see at once whether WeChat accepts the template. Raises ValidationError when the user
+    does not follow that account."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    follower = Follower.objects.filter(account=setting.account, user=user,
+                                       is_subscribed=True).first()
+    if follower is None:
+        raise ValidationError(_("You do not follow %(account)s in WeChat, so it cannot send "
+                                "you a message.") % {"account": setting.account})
+    event = events.get(setting.event)
+    values = event.values({name: f"[{name}]" for name in event.placeholders},
+                          community=setting.account.community)
+    with transaction.atomic():
+        message = InboxMessage.objects.create(
+            recipient=user, community=setting.account.community, event=event.key,
+            title=values["title"][:200], body=values["body"])
+        delivery = Delivery.objects.create(
+            message=message, community=message.community, channel=Delivery.Channel.WECHAT,
+            account=setting.account, follower=follower, template_id=setting.template_id,
+            payload={"data": event.template_data(values, setting.mapping)})
+        queue_sending([delivery.pk])
+    return message
