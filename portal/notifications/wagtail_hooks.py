@@ -73,8 +73,10 @@ class DeliveryViewSet(ScopedModelViewSet):
     form_fields = []  # never edited (ReadOnlyPermissionPolicy)
     search_fields = ["message__title", "message__recipient__resident__name",
                      "message__recipient__staff__name"]
+    # The first column is a plain name so that Wagtail makes it the title, linking to the
+    # inspect view, with the row's buttons.
     list_display = [
-        Column("message", label=_("Message")),
+        "message",
         Column("recipient", label=_("Recipient")),
         Column("community", label=_("Community"), sort_key="community__name"),
         Column("get_channel_display", label=_("Channel")),
@@ -113,7 +115,7 @@ class TemplateSettingViewSet(ScopedModelViewSet):
     form_class = TemplateSettingForm
     filterset_class = TemplateSettingFilterSet
     search_fields = ["template_id"]
-    list_display = [Column("event_label", label=_("Event")),
+    list_display = ["__str__", Column("event_label", label=_("Event")),
                     Column("account", label=_("Official account")), "template_id",
                     "is_active"]
     list_export = ["account", "event", "event_label", "template_id", "fields", "is_active"]

@@ -71,3 +71,33 @@ def test_a_resident_without_messages_is_told_so(page, live_server, estate, resid
     assert page.locator("#no-messages").is_visible()
     assert page.locator("#header-unread").count() == 0
     screenshot(page, "messages-05-empty")
+
+
+def test_the_property_office_reads_how_the_messages_went_out(browser, live_server, estate,
+                                                             resident):
+    from django.urls import reverse
+
+    from portal.estates import roles
+    from portal.notifications.models import Delivery
+
+    manager = f.StaffFactory(company=estate.company, communities=[estate],
+                             user__username="manager", user__groups=[roles.MANAGER]).user
+    resident.occupancies.get().verify(by=manager)
+    delivery = Delivery.objects.get()
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    desk = context.new_page()
+    try:
+        desk.goto(live_server.url + "/admin/login/")
+        desk.fill("#id_username", "manager")
+        desk.fill("#id_password", f.PASSWORD)
+        desk.click("button[type=submit]")
+        desk.wait_for_url(live_server.url + "/admin/")
+
+        desk.goto(live_server.url + reverse("delivery:index"))
+        assert resident.name in desk.locator("table.listing").inner_text()
+        screenshot(desk, "messages-06-admin-delivery-log")
+        desk.goto(live_server.url + reverse("delivery:inspect", args=[delivery.pk]))
+        assert resident.name in desk.locator("main").inner_text()
+        screenshot(desk, "messages-07-admin-delivery")
+    finally:
+        context.close()
