@@ -39,8 +39,9 @@ def _candidates(company_id, community, matches):
 
 
 def _rank(reply):
-    return (reply.community_id is None, _MATCH_RANK[reply.match], reply.priority,
-            -len(reply.keyword), reply.pk)
+    # A default reply, even the community's own, only answers when no keyword matched.
+    return (reply.match == Match.DEFAULT, reply.community_id is None,
+            _MATCH_RANK[reply.match], reply.priority, -len(reply.keyword), reply.pk)
 
 
 def _matches(reply, folded_text):

@@ -113,6 +113,15 @@ def test_the_default_reply_answers_when_no_keyword_matches(client, account, comp
     assert content_of(say(client, account, "随便说点什么")) == "已收到"
 
 
+def test_the_communitys_default_reply_does_not_hide_company_wide_keywords(
+        client, account, company, community_a, follower):
+    AutoReplyFactory(company=company, keyword="电梯", text="电梯报修电话")
+    AutoReplyFactory(company=company, community=community_a, keyword="", match="default",
+                     text="阳光花园已收到")
+    assert content_of(say(client, account, "电梯")) == "电梯报修电话"
+    assert content_of(say(client, account, "别的")) == "阳光花园已收到"
+
+
 def test_without_any_reply_the_answer_is_success(client, account, follower):
     response = push(client, account, messages.text(GH, OPENID, "随便说点什么"))
     assert response.content == b"success"
