@@ -60,7 +60,7 @@ def test_resident_reads_the_emergency_notice_from_the_home_page_banner(
     banner.locator("a").first.click()
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "1栋今晚停水"
-    assert page.locator("meta[name=share-title]").get_attribute("content") == "1栋今晚停水"
+    assert page.locator("meta[property='og:title']").get_attribute("content") == "1栋今晚停水"
     screenshot(page, "notices-emergency-notice")
 
     page.goto(live_server.url + index.url)
