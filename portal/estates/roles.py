@@ -16,6 +16,9 @@ GUARD = "保安"
 EDITOR = "内容编辑"
 MERCHANT = "商家"
 
+# The roles that work at a desk for whole communities (not only on their own orders).
+DESK_ROLES = [LEADERSHIP, MANAGER, CUSTOMER_SERVICE, RECORDS_ADMIN, FINANCE, EDITOR]
+
 ADMIN_ACCESS = "wagtailadmin.access_admin"
 
 _DIRECTORY = ["community", "building", "unit", "house", "ownerrecord"]
@@ -90,6 +93,22 @@ ROLE_PERMISSIONS[LEADERSHIP] += [*_WECHAT_CONTENT, "wechat.delete_menu", "wechat
 ROLE_PERMISSIONS[MANAGER] += [*_WECHAT_CONTENT, "wechat.push_menu", *_FOLLOWERS]
 ROLE_PERMISSIONS[CUSTOMER_SERVICE] += _FOLLOWERS
 ROLE_PERMISSIONS[EDITOR] += _WECHAT_CONTENT
+
+
+# Tickets (services): customer service and managers handle their communities' tickets;
+# managers and leadership also see who filed an anonymous complaint and keep the
+# categories, dispatch rules, teams and duty calendar.
+_TICKETS_VIEW = ["services.view_ticket", "services.view_revisit"]
+_TICKETS_HANDLE = [*_TICKETS_VIEW, "services.handle_ticket", "services.add_revisit"]
+_TICKET_SETUP = [f"services.{action}_{model}"
+                 for model in ("ticketcategory", "dispatchrule", "workerteam", "dutyshift")
+                 for action in ("add", "change", "delete", "view")]
+ROLE_PERMISSIONS[LEADERSHIP] += [*_TICKETS_VIEW, "services.view_reporter", *_TICKET_SETUP]
+ROLE_PERMISSIONS[MANAGER] += [*_TICKETS_HANDLE, "services.view_reporter", *_TICKET_SETUP]
+ROLE_PERMISSIONS[CUSTOMER_SERVICE] += [*_TICKETS_HANDLE,
+                                       "services.view_dispatchrule", "services.view_workerteam",
+                                       "services.view_dutyshift",
+                                       "services.add_dutyshift", "services.change_dutyshift"]
 
 
 def sync_roles(apps, schema_editor=None):

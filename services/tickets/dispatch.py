@@ -1,0 +1,70 @@
+"""Who should repair a ticket: the automatic rules, and the suggestions shown to
+customer service when it dispatches by hand."""
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from portal.estates import roles
+from portal.estates.models import Staff
+
+from .models import OPEN_STATES, Ticket
+from .roster import DispatchRule, DutyShift
+
+
+def workers_of(community_id):
+    return Staff.objects.filter(communities=community_id, user__is_active=True,
+                                user__groups__name=roles.WORKER)
+
+
+def with_load(workers):
+    """Annotate each worker with the number of open tickets assigned to them."""
+    return workers.annotate(
+        load=Count("assigned_tickets", filter=Q(assigned_tickets__state__in=OPEN_STATES)))
+
+
+def suggest_workers(ticket, at=None):
+    """Workers of the ticket's community, best first: those of the category's trade,
+    then those on duty now, then the least busy."""
+    at = at or timezone.now()
+    on_duty = DutyShift.objects.on_duty(at).filter(community_id=ticket.community_id)
+    workers = with_load(workers_of(ticket.community_id)).annotate(
+        has_trade=Count("trades", filter=Q(trades=ticket.category.trade_id)),
+        on_duty=Count("shifts", filter=Q(shifts__in=on_duty)),
+    )
+    return workers.order_by("-has_trade", "-on_duty", "load", "name")
+
+
+def matching_rule(ticket):
+    """The most specific active rule: building before community, category before
+    'every category'."""
+    rules = DispatchRule.objects.filter(
+        Q(building=None) | Q(building_id=ticket.building_id),
+        Q(category=None) | Q(category_id=ticket.category_id),
+        community_id=ticket.community_id, active=True,
+    ).select_related("worker__user", "team")
+    ranked = sorted(rules, key=lambda r: (r.building_id is None, r.category_id is None, r.pk))
+    return ranked[0] if ranked else None
+
+
+def worker_for(rule, at=None):
+    if rule.worker_id:
+        return rule.worker if rule.worker.user.is_active else None
+    at = at or timezone.now()
+    on_duty = DutyShift.objects.on_duty(at).filter(community_id=rule.community_id)
+    members = with_load(rule.team.members.filter(user__is_active=True,
+                                                 shifts__in=on_duty).distinct())
+    return members.order_by("load", "name").first()
+
+
+def dispatch_automatically(ticket_id):
+    """Right after submission: send the worker a rule names, if any. A ticket no rule
+    matches (or whose team has nobody on duty) stays in the queue. Returns the worker."""
+    ticket = Ticket.objects.select_related("category").get(pk=ticket_id)
+    if ticket.kind != Ticket.Kind.REPAIR or ticket.state != Ticket.State.SUBMITTED:
+        return None
+    rule = matching_rule(ticket)
+    worker = worker_for(rule) if rule else None
+    if worker is None:
+        return None
+    ticket.dispatch(worker, by=None, note=str(rule))
+    return worker
