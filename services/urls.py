@@ -1,10 +1,8 @@
-from django.urls import path
+"""The services app's H5 pages: the owner's tickets and the worker's workbench. (The
+owner's forms live on Wagtail pages; the staff desk is in the Wagtail admin.)"""
 
-from . import views
+from .tickets import owner_urls, workbench_urls
 
 app_name = "services"
 
-urlpatterns = [
-    path("me/tickets/", views.my_tickets, name="ticket_list"),
-    path("me/tickets/<int:pk>/", views.ticket_detail, name="ticket_detail"),
-]
+urlpatterns = [*owner_urls.urlpatterns, *workbench_urls.urlpatterns]

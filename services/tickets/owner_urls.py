@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import owner_views
+
+urlpatterns = [
+    path("me/tickets/", owner_views.my_tickets, name="ticket_list"),
+    path("me/tickets/<int:pk>/", owner_views.ticket_detail, name="ticket_detail"),
+]

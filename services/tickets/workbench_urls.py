@@ -1,0 +1,3 @@
+"""The worker's mobile workbench (filled in by services.tickets.workbench_views)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Admin menus and viewsets of the services app, one module per area."""
+
+from .tickets import admin_hooks  # noqa: F401
