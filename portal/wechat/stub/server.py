@@ -87,6 +87,18 @@ TEMPLATE_VALUE_LIMITS = {
     "name": 20,
 }
 
+# What cgi-bin/media/get serves for a media_id added without content: a 16 x 16 green JPEG,
+# as a photo a resident chose with wx.chooseImage and sent with wx.uploadImage.
+SAMPLE_JPEG = base64.b64decode(
+    "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwgJC4n"
+    "ICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/2wBDAQkJCQwLDBgNDRgyIRwhMjIyMjIyMjIyMjIyMjIyMjIy"
+    "MjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjL/wAARCAAQABADASIAAhEBAxEB/8QAFQABAQAAAAAA"
+    "AAAAAAAAAAAAAAL/xAAUEAEAAAAAAAAAAAAAAAAAAAAA/8QAFQEBAQAAAAAAAAAAAAAAAAAABAf/xAAUEQEA"
+    "AAAAAAAAAAAAAAAAAAAA/9oADAMBAAIRAxEAPwCQAEzf/9k="
+)
+MEDIA_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif",
+                    "audio/amr": "amr", "audio/mpeg": "mp3"}
+
 MENU_LEAF_FIELDS = {
     "click": ("key",),
     "scancode_push": ("key",),
@@ -204,8 +216,9 @@ def with_query(url, **params):
 
 class WeChatStub:
     """WeChat's servers, in memory. Configure it with ``add_app``, ``add_follower``,
-    ``add_template``; inspect ``calls``, ``sent_templates``, ``menus``; inject trouble
-    with ``fail_next``, ``drop_next``, ``expire_tokens`` and ``token_latency``."""
+    ``add_template``, ``add_media``; inspect ``calls``, ``sent_templates``, ``menus``;
+    inject trouble with ``fail_next``, ``drop_next``, ``expire_tokens`` and
+    ``token_latency``."""
 
     def __init__(self, host="127.0.0.1", port=0, record_calls=True):
         """``record_calls=False``: count calls per path but keep no ``calls`` list (a long
@@ -277,6 +290,7 @@ class WeChatStub:
             self.oauth_users = {}
             self.qrcodes = {}
             self.menus = {}
+            self.media = {}
             self.calls = []
             self.call_counts = Counter()
             self.sent_templates = []
@@ -311,6 +325,13 @@ class WeChatStub:
     def add_template(self, appid, template_id):
         with self._lock:
             self._app(appid).templates.add(template_id)
+
+    def add_media(self, appid, media_id, content=SAMPLE_JPEG, content_type="image/jpeg"):
+        """Temporary media of ``appid`` (what wx.uploadImage leaves on WeChat's servers),
+        served by cgi-bin/media/get."""
+        with self._lock:
+            self._app(appid)
+            self.media[(appid, media_id)] = (content, content_type)
 
     def set_oauth_user(self, appid, openid, scope_ok=True):
         """The WeChat user who opens the authorize page of ``appid``: ``openid`` (None: the
@@ -541,6 +562,23 @@ class Endpoints:
             self.stub.sent_templates.append({**body, "msgid": msgid, "appid": app.appid})
         return ok(msgid=msgid)
 
+    # -- temporary media ---------------------------------------------------------------
+
+    @api("GET", "cgi-bin/media/get")
+    def cgi_bin_media_get(self, params, body, app):
+        """The file itself as an attachment, or WeChat's JSON error for a media_id it does
+        not know (never uploaded to this account, or older than three days)."""
+        media_id = params.get("media_id", "")
+        media = self.stub.media.get((app.appid, media_id))
+        if media is None:
+            raise WeChatError(40007)
+        content, content_type = media
+        filename = f"{media_id}.{MEDIA_EXTENSIONS.get(content_type, 'bin')}"
+        return Response(200, content, content_type, (
+            ("Content-disposition", f'attachment; filename="{filename}"'),
+            ("Cache-Control", "no-cache, must-revalidate"),
+        ))
+
     # -- users -------------------------------------------------------------------------
 
     @api("GET", "cgi-bin/user/info")
@@ -744,6 +782,14 @@ class Endpoints:
         """Many at once: {"appid", "openids": [...], "subscribed": true}."""
         for openid in body["openids"]:
             self.stub.add_follower(body["appid"], openid, body.get("subscribed", True))
+        return ok()
+
+    @api("POST", "_stub/media", needs_token=False)
+    def _stub_media(self, params, body, app):
+        """{"appid", "media_id"}, and optionally "content" (base64) and "content_type"."""
+        content = base64.b64decode(body["content"]) if "content" in body else SAMPLE_JPEG
+        self.stub.add_media(body["appid"], body["media_id"], content,
+                            body.get("content_type", "image/jpeg"))
         return ok()
 
     @api("POST", "_stub/template", needs_token=False)

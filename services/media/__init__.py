@@ -1,0 +1,9 @@
+"""Photos and videos that residents and workers attach to tickets.
+
+- checks.py: is the upload what it claims to be (read from its content, never its name
+  or the browser's content type), within the size and pixel limits?
+- images.py: the stored copy of a photo (upright, no EXIF location) and its thumbnail.
+- fields.py: form fields for up to 9 photos (files, or WeChat JS-SDK serverIds) and a video.
+- models.py: an abstract model mixin for an attached photo processed in the background.
+- wechat.py: a photo a resident chose in WeChat, fetched from WeChat's media API.
+"""

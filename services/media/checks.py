@@ -1,0 +1,112 @@
+"""Upload checks by content: Pillow decides what a picture is, the ISO base media file's
+``ftyp`` box what a video is. Names and browser content types are what a user (or a
+renamed file) says, so they decide nothing.
+
+Limits are settings, with these defaults:
+TICKET_PHOTO_MAX_BYTES, TICKET_VIDEO_MAX_BYTES, TICKET_PHOTO_MAX_PIXELS.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
+
+DEFAULT_PHOTO_MAX_BYTES = 10 * 1024 * 1024
+DEFAULT_VIDEO_MAX_BYTES = 30 * 1024 * 1024
+# A 48-megapixel phone photo passes; a small file that would expand into gigabytes of
+# pixels (a decompression bomb) does not.
+DEFAULT_PHOTO_MAX_PIXELS = 50_000_000
+
+# Pillow's format names. HEIF only when a plugin (pillow-heif) taught Pillow to read it;
+# in WeChat and iOS browsers photos arrive as JPEG anyway.
+PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"} | ({"HEIF"} & set(Image.OPEN))
+# ftyp brands of MP4 (ISO base media, what Android phones record) and QuickTime (iPhone).
+MP4_BRANDS = {b"isom", b"iso2", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1",
+              b"M4V ", b"mmp4", b"MSNV"}
+QUICKTIME_BRAND = b"qt  "
+FTYP_MAX_BYTES = 256
+
+NOT_A_PICTURE = _("This file is not a picture. Please choose a JPEG, PNG, WebP or GIF photo.")
+PHOTO_TOO_LARGE = _("This photo is too large (%(size)s); the limit is %(limit)s.")
+TOO_MANY_PIXELS = _("This picture is too large to open: at most %(limit)s million pixels.")
+NOT_A_VIDEO = _("This file is not a video. Please choose an MP4 or MOV video.")
+VIDEO_TOO_LARGE = _("This video is too large (%(size)s); the limit is %(limit)s.")
+
+
+def photo_max_bytes():
+    return getattr(settings, "TICKET_PHOTO_MAX_BYTES", DEFAULT_PHOTO_MAX_BYTES)
+
+
+def video_max_bytes():
+    return getattr(settings, "TICKET_VIDEO_MAX_BYTES", DEFAULT_VIDEO_MAX_BYTES)
+
+
+def photo_max_pixels():
+    return getattr(settings, "TICKET_PHOTO_MAX_PIXELS", DEFAULT_PHOTO_MAX_PIXELS)
+
+
+def _check_size(uploaded_file, limit, message):
+    if uploaded_file.size > limit:
+        raise ValidationError(message, code="too_large", params={
+            "size": filesizeformat(uploaded_file.size), "limit": filesizeformat(limit)})
+
+
+def check_photo(uploaded_file):
+    """Refuse anything but a readable JPEG, PNG, WebP or GIF within the limits; return
+    Pillow's name of its format ("JPEG", ...)."""
+    _check_size(uploaded_file, photo_max_bytes(), PHOTO_TOO_LARGE)
+    max_pixels = photo_max_pixels()
+    uploaded_file.seek(0)
+    try:
+        # Opening reads the header only; the pixels are counted before anything is decoded.
+        with Image.open(uploaded_file) as image:
+            if image.format not in PHOTO_FORMATS:
+                raise ValidationError(NOT_A_PICTURE, code="not_a_picture")
+            if image.width * image.height > max_pixels:
+                raise _too_many_pixels(max_pixels)
+            image.verify()
+            return image.format
+    except Image.DecompressionBombError:
+        # Pillow's own refusal, for pictures far beyond any limit we would set.
+        raise _too_many_pixels(max_pixels) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        # verify() reports a damaged picture as any of these.
+        raise ValidationError(NOT_A_PICTURE, code="not_a_picture") from None
+    finally:
+        uploaded_file.seek(0)
+
+
+def _too_many_pixels(max_pixels):
+    return ValidationError(TOO_MANY_PIXELS, code="too_many_pixels",
+                           params={"limit": max_pixels // 1_000_000})
+
+
+def video_kind(head):
+    """"mp4", "mov" or None, from the first bytes of a file: an ISO base media file opens
+    with its ftyp box (size, "ftyp", major brand, minor version, compatible brands)."""
+    if len(head) < 16 or head[4:8] != b"ftyp":
+        return None
+    box_size = min(int.from_bytes(head[:4], "big"), len(head))
+    major = head[8:12]
+    brands = {major} | {head[i:i + 4] for i in range(16, box_size - 3, 4)}
+    if major == QUICKTIME_BRAND:
+        return "mov"
+    if brands & MP4_BRANDS:
+        return "mp4"
+    if QUICKTIME_BRAND in brands:
+        return "mov"
+    return None
+
+
+def check_video(uploaded_file):
+    """Refuse anything but an MP4 or QuickTime video within the size limit; return
+    "mp4" or "mov"."""
+    _check_size(uploaded_file, video_max_bytes(), VIDEO_TOO_LARGE)
+    uploaded_file.seek(0)
+    head = uploaded_file.read(FTYP_MAX_BYTES)
+    uploaded_file.seek(0)
+    kind = video_kind(head)
+    if kind is None:
+        raise ValidationError(NOT_A_VIDEO, code="not_a_video")
+    return kind
