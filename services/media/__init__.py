@@ -4,6 +4,6 @@
   or the browser's content type), within the size and pixel limits?
 - images.py: the stored copy of a photo (upright, no EXIF location) and its thumbnail.
 - fields.py: form fields for up to 9 photos (files, or WeChat JS-SDK serverIds) and a video.
-- models.py: an abstract model mixin for an attached photo processed in the background.
+- storage.py: unguessable file names, and the cleaned copy stored in place of the original.
 - wechat.py: a photo a resident chose in WeChat, fetched from WeChat's media API.
 """

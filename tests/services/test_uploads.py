@@ -8,16 +8,19 @@ import zlib
 import pytest
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.utils import translation
 from django.utils.datastructures import MultiValueDict
 from PIL import ExifTags, Image
+from wagtail.documents.models import Document
 
 from services.media.checks import check_photo, check_video
 from services.media.fields import PhotosField, VideoField
 from services.media.images import clean_photo, make_thumbnail, process_photo
+from services.media.storage import RandomFileName, store_processed_photo
 from services.media.wechat import fetch_wechat_media
 from tests.wechat import conftest as wechat_conftest
 from tests.wechat.conftest import APPID, SECRET
@@ -221,6 +224,37 @@ def test_processing_makes_both_from_one_photo():
     assert open_image(result.image).size == (20, 40)
     assert open_image(result.thumbnail).size == (240, 240)
     assert not open_image(result.thumbnail).getexif()
+
+
+# -- storing -------------------------------------------------------------------------------
+
+def test_cleaned_copy_replaces_the_original_once_committed(db, django_capture_on_commit_callbacks):
+    # Any model's FileFields do; Wagtail's documents have one at hand.
+    original = default_storage.save("tests/IMG_0001.jpg", phone_photo(orientation=6))
+    attachment, thumbnail_holder = Document(file=original), Document()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        store_processed_photo(attachment.file, thumbnail_holder.file)
+    assert attachment.file.name != original and attachment.file.name.endswith(".jpg")
+    assert "IMG_0001" not in attachment.file.name
+    with attachment.file.open("rb") as stored:
+        image = Image.open(stored)
+        assert image.size == (20, 40) and not image.getexif()
+    with thumbnail_holder.file.open("rb") as stored:
+        assert Image.open(stored).size == (240, 240)
+    assert default_storage.exists(original)
+    callbacks[0]()
+    assert not default_storage.exists(original)
+    default_storage.delete(attachment.file.name)
+    default_storage.delete(thumbnail_holder.file.name)
+
+
+def test_random_file_names_say_nothing_and_keep_the_extension():
+    upload_to = RandomFileName("tickets/%Y/%m")
+    first, second = upload_to(None, "张三 3栋101 漏水.JPG"), upload_to(None, "a.JPG")
+    assert first.startswith("tickets/20") and first.endswith(".jpg")
+    assert "张三" not in first and first.rsplit("/", 1)[1] != second.rsplit("/", 1)[1]
+    assert upload_to.deconstruct() == (
+        "services.media.storage.RandomFileName", ("tickets/%Y/%m",), {})
 
 
 # -- form fields ---------------------------------------------------------------------------
