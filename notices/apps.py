@@ -10,9 +10,11 @@ class NoticesConfig(AppConfig):
         from home import quick_links
 
         quick_links.register("notices", "notices.NoticeIndexPage")
+        quick_links.register("activities", "notices.ActivityIndexPage")
         quick_links.register("handbook", "notices.HandbookPage")
         quick_links.register("contacts", "notices.ContactPage")
 
         from . import push
 
         push.connect_signals()
+

@@ -1,5 +1,5 @@
-"""The notice editing form: targets only within the editor's communities, and no
-publishing without a target."""
+"""The editing forms of targeted pages (notices, activities): targets only within the
+editor's communities, and no publishing without a target."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +33,8 @@ def _scoped_target_form(form_class, user):
 
 
 class NoticePageForm(WagtailAdminPageForm):
+    no_target_message = NO_TARGET
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         targets = self.formsets.get("targets")
@@ -47,7 +49,7 @@ class NoticePageForm(WagtailAdminPageForm):
             targets = self.formsets.get("targets")
             # An invalid row shows its own error; a valid but empty list shows this one.
             if targets is None or (targets.is_valid() and not self._kept_rows(targets)):
-                self.add_error(None, NO_TARGET)
+                self.add_error(None, self.no_target_message)
         return cleaned_data
 
     @staticmethod
@@ -55,3 +57,19 @@ class NoticePageForm(WagtailAdminPageForm):
         return [form for form in formset.forms
                 if (form.has_changed() or form.instance.pk)
                 and not form.cleaned_data.get("DELETE")]
+
+
+class ActivityPageForm(NoticePageForm):
+    no_target_message = _("Choose who the activity is for (at least one target) before "
+                          "publishing it.")
+
+    def clean(self):
+        cleaned_data = super().clean()
+        starts, ends = cleaned_data.get("starts_at"), cleaned_data.get("ends_at")
+        deadline = cleaned_data.get("signup_deadline")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", _("The activity must end after it starts."))
+        if starts and deadline and deadline > starts:
+            self.add_error("signup_deadline",
+                           _("Sign-up must close before the activity starts."))
+        return cleaned_data

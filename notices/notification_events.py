@@ -22,3 +22,21 @@ EMERGENCY_NOTICE = register(Event(
     placeholders=("notice", "summary"),
     sms=True,
 ))
+
+ACTIVITY_PUBLISHED = register(Event(
+    key="notices.activity.published",
+    label=_("Activity published"),
+    title=_("Activity: {activity}"),
+    body=_("{starts} at {place}. {summary}"),
+    template_fields={"thing1": "{activity}", "time2": "{starts}", "thing3": "{place}"},
+    placeholders=("activity", "summary", "starts", "place"),
+))
+
+ACTIVITY_PROMOTED = register(Event(
+    key="notices.activity.promoted",
+    label=_("Moved up from an activity's waitlist"),
+    title=_("You have a place: {activity}"),
+    body=_("A place came free and your sign-up for {activity} is now confirmed."),
+    template_fields={"thing1": "{activity}", "time2": "{when}"},
+    placeholders=("activity",),
+))

@@ -1,7 +1,8 @@
-"""Who may read a notice or a community page, in one place.
+"""Who may read a notice, an activity or a community page, in one place.
 
-A notice targets the whole company, communities, buildings or units (NoticeTarget rows).
-A resident reads the notices that target one of their houses (active bindings), their
+A notice or an activity (a targeted page) targets the whole company, communities,
+buildings or units (rows of its target model: NoticeTarget, ActivityTarget). A resident
+reads the targeted pages that target one of their houses (active bindings), their
 building, their community or their company; a handbook or contact page is for the
 residents of its community. Staff read the pages of the communities they serve.
 Anything marked public may be read by anyone; anonymous visitors read nothing else.
@@ -10,6 +11,7 @@ Every serve(), list, search and banner asks these functions; nothing is only hid
 templates.
 """
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -39,33 +41,54 @@ def _target_rows_for(resident):
     )
 
 
-def pages_for_resident(resident):
-    """A filter on NoticePage: the notices that target one of the resident's houses."""
+def target_model_of(page):
+    """The model of a targeted page's target rows (NoticeTarget...), or None for a page
+    that is not targeted (handbook, contacts)."""
+    try:
+        return page._meta.get_field("targets").related_model
+    except FieldDoesNotExist:
+        return None
+
+
+def _notice_target():
     from .models import NoticeTarget
 
-    return Q(Exists(NoticeTarget.objects.filter(_target_rows_for(resident), page=OuterRef("pk"))))
+    return NoticeTarget
+
+
+def pages_for_resident(resident, target_model=None):
+    """A filter on a targeted page model: the pages that target one of the resident's
+    houses. ``target_model`` is that page model's target rows (notices' by default)."""
+    target_model = target_model or _notice_target()
+    return Q(Exists(target_model.objects.filter(_target_rows_for(resident),
+                                                page=OuterRef("pk"))))
 
 
 def targets_resident(page, resident):
-    from .models import NoticeTarget
-
-    return NoticeTarget.objects.filter(_target_rows_for(resident), page_id=page.pk).exists()
+    return (target_model_of(page).objects.filter(_target_rows_for(resident), page_id=page.pk)
+            .exists())
 
 
 def _staff_communities(user):
     return Community.objects.visible_to(user)
 
 
-def listed_notices_filter(user, community):
-    """A filter on NoticePage: what a community's notice list shows to this user."""
+def listed_pages_filter(user, community, target_model):
+    """A filter on a targeted page model: what a community's list of them shows to this
+    user."""
     if user.is_authenticated and user.is_superuser:
         return Q(community=community)
     if _is_staff(user):
         return Q(community=community, community__in=_staff_communities(user))
     resident = resident_of(user)
     if resident is not None:
-        return pages_for_resident(resident)
+        return pages_for_resident(resident, target_model)
     return Q(public=True, community=community)
+
+
+def listed_notices_filter(user, community):
+    """A filter on NoticePage: what a community's notice list shows to this user."""
+    return listed_pages_filter(user, community, _notice_target())
 
 
 def community_pages_filter(user):
@@ -81,8 +104,6 @@ def community_pages_filter(user):
 
 
 def is_visible_to(page, user):
-    from .models import NoticePage
-
     if page.public or (user.is_authenticated and user.is_superuser):
         return True
     if _is_staff(user):
@@ -90,19 +111,17 @@ def is_visible_to(page, user):
     resident = resident_of(user)
     if resident is None:
         return False
-    if isinstance(page, NoticePage):
+    if target_model_of(page) is not None:
         return targets_resident(page, resident)
     return resident.community_id == page.community_id
 
 
 def refuse(request, page):
     """The clear "not for you" answer to someone who opened a page not meant for them."""
-    from .models import NoticePage
-
     if not request.user.is_authenticated:
         message = _("This page is for residents. Log in to read it.")
-    elif isinstance(page, NoticePage):
-        message = _("This notice is not for your building.")
+    elif getattr(page, "not_for_you", None):
+        message = page.not_for_you
     else:
         message = _("This page is for the residents of another community.")
     # Not even the title: it would tell what the notice is about.
@@ -110,10 +129,8 @@ def refuse(request, page):
 
 
 def targeted_residents(page):
-    """The residents a notice is for (active accounts), as a Resident queryset."""
-    from .models import NoticeTarget
-
-    rows = NoticeTarget.objects.filter(page_id=page.pk)
+    """The residents a targeted page is for (active accounts), as a Resident queryset."""
+    rows = target_model_of(page).objects.filter(page_id=page.pk)
     bindings = Occupancy.objects.filter(resident=OuterRef("pk"),
                                         state__in=Occupancy.ACTIVE_STATES)
     reached = (

@@ -52,5 +52,15 @@ def register_reach_menu_item():
 def register_notice_log_actions(actions):
     actions.register_action("notices.notice.push", _("Push to residents"),
                             _("Notice pushed to its residents"))
+    actions.register_action("notices.activity.push", _("Push to residents"),
+                            _("Activity pushed to its residents"))
+    actions.register_action("notices.activity.sign_up", _("Sign up"),
+                            _("A resident signed up"))
+    actions.register_action("notices.activity.cancel", _("Cancel a sign-up"),
+                            _("A sign-up was cancelled"))
+    actions.register_action("notices.activity.promote", _("Move up from the waitlist"),
+                            _("A waitlisted sign-up moved up"))
+    actions.register_action("notices.activity.check_in", _("Check in"),
+                            _("People of a sign-up checked in"))
     actions.register_action("notices.reach.call", _("Show a resident's number to call"),
                             _("Number shown to call a resident about an unread notice"))

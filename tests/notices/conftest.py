@@ -35,3 +35,13 @@ def index_a(home_a):
 @pytest.fixture
 def index_b(home_b):
     return nf.notice_index(home_b)
+
+
+@pytest.fixture
+def activities_a(home_a):
+    return nf.activity_index(home_a)
+
+
+@pytest.fixture
+def activities_b(home_b):
+    return nf.activity_index(home_b)

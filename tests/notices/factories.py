@@ -1,7 +1,20 @@
 """Notice pages built the way the admin builds them: added under their parent, with
 targets, then published from a revision."""
 
-from notices.models import ContactPage, HandbookPage, NoticeIndexPage, NoticePage, NoticeTarget
+import datetime
+
+from django.utils import timezone
+
+from notices.models import (
+    ActivityIndexPage,
+    ActivityPage,
+    ActivityTarget,
+    ContactPage,
+    HandbookPage,
+    NoticeIndexPage,
+    NoticePage,
+    NoticeTarget,
+)
 
 
 def notice_index(home_page, **fields):
@@ -25,11 +38,11 @@ def notice(index, *, targets=(), publish=True, title="停水通知", **fields):
     return page
 
 
-def _target(target, index):
+def _target(target, index, model=NoticeTarget):
     if target == "company":
-        return NoticeTarget(whole_company=True, company_id=index.community.company_id)
+        return model(whole_company=True, company_id=index.community.company_id)
     field = type(target).__name__.lower()
-    return NoticeTarget(**{field: target})
+    return model(**{field: target})
 
 
 def handbook(home_page, **fields):
@@ -52,4 +65,32 @@ def contact_page(home_page, **fields):
     page = ContactPage(**fields)
     home_page.add_child(instance=page)
     page.save_revision().publish()
+    return page
+
+
+def activity_index(home_page, **fields):
+    page = ActivityIndexPage(title=fields.pop("title", "小区活动"), slug="activities", **fields)
+    home_page.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+def activity(index, *, targets=(), publish=True, title="中秋游园会", starts_in_days=7,
+             **fields):
+    """An activity a week from now (sign-up open until the day before), for ``targets``
+    as in notice()."""
+    starts = timezone.now() + datetime.timedelta(days=starts_in_days)
+    fields.setdefault("summary", "猜灯谜、做月饼，欢迎全家参加。")
+    fields.setdefault("place", "中心广场")
+    fields.setdefault("starts_at", starts)
+    fields.setdefault("ends_at", fields["starts_at"] + datetime.timedelta(hours=2))
+    fields.setdefault("signup_deadline", fields["starts_at"] - datetime.timedelta(days=1))
+    page = ActivityPage(title=title, **fields)
+    for target in targets:
+        page.targets.add(_target(target, index, ActivityTarget))
+    index.add_child(instance=page)
+    revision = page.save_revision()
+    if publish:
+        revision.publish()
+        page.refresh_from_db()
     return page

@@ -1,4 +1,4 @@
-"""The editorial pages residents read: notices, the handbook, the contact numbers.
+"""Notices, the handbook, the contact numbers, and the bases targeted pages share.
 
 HomePage (one per community)
 ├── NoticeIndexPage ─ NoticePage (targeted at the company, communities, buildings or units)
@@ -28,10 +28,18 @@ from wagtail.search import index
 from portal.estates.models import Building, Community, Company, Resident, Unit
 from portal.estates.scope import ScopedQuerySet
 
-from . import page_scope, targeting
-from .blocks import BodyBlock, ContactNumberBlock, HandbookSectionBlock
-from .forms import NoticePageForm
-from .search import spaced
+from .. import page_scope, targeting
+from ..blocks import BodyBlock, ContactNumberBlock, HandbookSectionBlock
+from ..forms import NoticePageForm
+from ..search import spaced
+
+
+def audience_panel():
+    """Public or not, and the target rows: the same on every targeted page."""
+    return MultiFieldPanel([
+        FieldPanel("public"),
+        InlinePanel("targets", label=_("Target"), heading=_("Who is it for?")),
+    ], heading=_("Audience"))
 
 
 class CommunityPageQuerySet(ScopedQuerySet, PageQuerySet):
@@ -105,7 +113,7 @@ class NoticeIndexPage(CommunityPage):
         return Page.serve(self, request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
-        from .listing import notice_list_context
+        from ..listing import notice_list_context
 
         context = super().get_context(request, *args, **kwargs)
         context.update(notice_list_context(self, request))
@@ -139,10 +147,7 @@ class NoticePage(CommunityPage):
         FieldRowPanel([FieldPanel("category"), FieldPanel("valid_until"), FieldPanel("pinned")]),
         FieldPanel("summary"),
         FieldPanel("body"),
-        MultiFieldPanel([
-            FieldPanel("public"),
-            InlinePanel("targets", label=_("Target"), heading=_("Who is it for?")),
-        ], heading=_("Audience")),
+        audience_panel(),
     ]
     search_fields = [
         *Page.search_fields,
@@ -154,6 +159,7 @@ class NoticePage(CommunityPage):
         index.FilterField("public"),
     ]
     base_form_class = NoticePageForm
+    not_for_you = _("This notice is not for your building.")
 
     parent_page_types = ["notices.NoticeIndexPage"]
     subpage_types = []
@@ -174,6 +180,13 @@ class NoticePage(CommunityPage):
         return [self.title, self.summary,
                 *self.body.stream_block.get_searchable_content(self.body)]
 
+    def push_message(self):
+        """The event and context its pushes tell residents with (see notices.tasks)."""
+        from ..tasks import EMERGENCY, PUBLISHED
+
+        return (EMERGENCY if self.is_emergency else PUBLISHED,
+                {"notice": self.title, "summary": self.summary})
+
     @property
     def is_emergency(self):
         return self.category == self.Category.EMERGENCY
@@ -191,18 +204,18 @@ class NoticePage(CommunityPage):
         return None
 
 
-class NoticeTargetQuerySet(ScopedQuerySet):
+class PageTargetQuerySet(ScopedQuerySet):
     def for_staff(self, staff):
         if staff.sees_whole_company:
             return self.filter(company_id=staff.company_id)
         return self.filter(community__in=staff.communities.all())
 
 
-class NoticeTarget(Orderable):
-    """Who a notice is for: the whole company, a community, a building or a unit. The
-    rows of a notice add up."""
+class PageTarget(Orderable):
+    """Who a targeted page (a notice, an activity) is for: the whole company, a
+    community, a building or a unit. The rows of a page add up; notices.targeting reads
+    them the same way for every kind of page."""
 
-    page = ParentalKey(NoticePage, on_delete=models.CASCADE, related_name="targets")
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+",
                                 editable=False)
     whole_company = models.BooleanField(_("whole company"), default=False)
@@ -213,20 +226,15 @@ class NoticeTarget(Orderable):
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, blank=True,
                              related_name="+", verbose_name=_("unit"))
 
-    objects = NoticeTargetQuerySet.as_manager()
+    objects = PageTargetQuerySet.as_manager()
 
     panels = [FieldRowPanel([FieldPanel("whole_company"), FieldPanel("community"),
                              FieldPanel("building"), FieldPanel("unit")])]
 
     class Meta(Orderable.Meta):
+        abstract = True
         verbose_name = _("target")
         verbose_name_plural = _("targets")
-        indexes = [
-            models.Index(fields=["unit", "page"]),
-            models.Index(fields=["building", "unit", "page"]),
-            models.Index(fields=["community", "building", "page"]),
-            models.Index(fields=["company", "whole_company", "page"]),
-        ]
 
     def __str__(self):
         if self.whole_company:
@@ -257,6 +265,18 @@ class NoticeTarget(Orderable):
                 _("Choose the whole company, or a community, building or unit."))
         if self.community_id:
             self.company_id = self.community.company_id
+
+
+class NoticeTarget(PageTarget):
+    page = ParentalKey(NoticePage, on_delete=models.CASCADE, related_name="targets")
+
+    class Meta(PageTarget.Meta):
+        indexes = [
+            models.Index(fields=["unit", "page"]),
+            models.Index(fields=["building", "unit", "page"]),
+            models.Index(fields=["community", "building", "page"]),
+            models.Index(fields=["company", "whole_company", "page"]),
+        ]
 
 
 class NoticeReadQuerySet(ScopedQuerySet):
@@ -356,16 +376,16 @@ class ContactPage(CommunityPage):
         verbose_name = _("contact page")
 
 
-class NoticePushQuerySet(ScopedQuerySet):
+class PagePushQuerySet(ScopedQuerySet):
     pass
 
 
-class NoticePush(models.Model):
-    """One sending of a notice to the residents it targets. Round 1 is sent when the
-    notice is first published (the unique constraint makes that once per page); later
-    rounds only when an editor asks to push again."""
+class PagePush(models.Model):
+    """One sending of a targeted page to the residents it targets. Round 1 is sent when
+    the page is first published (a unique constraint on page and round makes that once
+    per page). Subclasses give ``page``, ``log_action`` and ``send_task`` (the name of
+    their task in notices.tasks)."""
 
-    page = models.ForeignKey(NoticePage, on_delete=models.CASCADE, related_name="pushes")
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+",
                                   editable=False)
     round = models.PositiveSmallIntegerField(_("round"), default=1)
@@ -376,15 +396,13 @@ class NoticePush(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     recipients = models.PositiveIntegerField(_("recipients"), default=0)
 
-    objects = NoticePushQuerySet.as_manager()
+    objects = PagePushQuerySet.as_manager()
+
+    log_action = ""
+    send_task = ""
 
     class Meta:
-        verbose_name = _("notice push")
-        verbose_name_plural = _("notice pushes")
-        ordering = ["page", "round"]
-        constraints = [
-            models.UniqueConstraint(fields=["page", "round"], name="one_push_per_round"),
-        ]
+        abstract = True
 
     def __str__(self):
         return f"{self.page} #{self.round}"
@@ -398,9 +416,32 @@ class NoticePush(models.Model):
                 page=page, round=1,
                 defaults={"community_id": page.community_id, "requested_by": by})
             if created:
-                log(page, "notices.notice.push", user=by, data={"round": 1})
+                log(page, cls.log_action, user=by, data={"round": 1})
                 push.queue()
         return push if created else None
+
+    def queue(self):
+        from .. import tasks
+
+        send, pk = getattr(tasks, self.send_task), self.pk
+        transaction.on_commit(lambda: send.enqueue(pk), robust=True)
+
+
+class NoticePush(PagePush):
+    """A notice's pushes; later rounds only when an editor asks to push again."""
+
+    page = models.ForeignKey(NoticePage, on_delete=models.CASCADE, related_name="pushes")
+
+    log_action = "notices.notice.push"
+    send_task = "send_notice_push"
+
+    class Meta:
+        verbose_name = _("notice push")
+        verbose_name_plural = _("notice pushes")
+        ordering = ["page", "round"]
+        constraints = [
+            models.UniqueConstraint(fields=["page", "round"], name="one_push_per_round"),
+        ]
 
     @classmethod
     def push_again(cls, page, by):
@@ -412,15 +453,9 @@ class NoticePush(models.Model):
                     .order_by("-round").first())
             push = cls.objects.create(page=page, round=(last.round + 1) if last else 1,
                                       community_id=page.community_id, requested_by=by)
-            log(page, "notices.notice.push", user=by, data={"round": push.round})
+            log(page, cls.log_action, user=by, data={"round": push.round})
             push.queue()
         return push
-
-    def queue(self):
-        from .tasks import send_notice_push
-
-        pk = self.pk
-        transaction.on_commit(lambda: send_notice_push.enqueue(pk), robust=True)
 
 
 class CommunityApprovalTask(AbstractGroupApprovalTask):
