@@ -18,9 +18,10 @@ DEFAULT_VIDEO_MAX_BYTES = 30 * 1024 * 1024
 # pixels (a decompression bomb) does not.
 DEFAULT_PHOTO_MAX_PIXELS = 50_000_000
 
-# Pillow's format names. HEIF only when a plugin (pillow-heif) taught Pillow to read it;
-# in WeChat and iOS browsers photos arrive as JPEG anyway.
-PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"} | ({"HEIF"} & set(Image.OPEN))
+# Pillow's format names. MPO is a JPEG with more pictures after the first (phones write
+# them for portrait or 3D shots). HEIF only when a plugin (pillow-heif) taught Pillow to
+# read it; in WeChat and iOS browsers photos arrive as JPEG anyway.
+PHOTO_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "GIF"} | ({"HEIF"} & set(Image.OPEN))
 # ftyp brands of MP4 (ISO base media, what Android phones record) and QuickTime (iPhone).
 MP4_BRANDS = {b"isom", b"iso2", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1",
               b"M4V ", b"mmp4", b"MSNV"}

@@ -15,7 +15,8 @@ from portal.wechat.client import client_for
 from .checks import NOT_A_PICTURE, check_photo
 
 INVALID_MEDIA_ID = 40007
-EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif", "HEIF": "heic"}
+EXTENSIONS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif",
+              "HEIF": "heic"}
 MEDIA_GONE = _("A photo chosen in WeChat is no longer available. Please choose it again.")
 
 

@@ -74,6 +74,16 @@ def test_pictures_pass_and_their_format_is_read_from_content(fmt):
     assert check_photo(picture(fmt, name="whatever.txt")) == fmt
 
 
+def test_phone_jpeg_with_several_pictures_is_a_photo_and_cleaned_to_one():
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 32), RED).save(buffer, "MPO", save_all=True,
+                                          append_images=[Image.new("RGB", (16, 16), BLUE)])
+    portrait = SimpleUploadedFile("portrait.jpg", buffer.getvalue())
+    assert check_photo(portrait) == "MPO"
+    cleaned = open_image(clean_photo(portrait))
+    assert (cleaned.format, cleaned.size, getattr(cleaned, "n_frames", 1)) == ("JPEG", (32, 32), 1)
+
+
 def test_text_file_renamed_to_jpg_is_not_a_picture():
     renamed = SimpleUploadedFile("photo.jpg", b"Dear property office, ...\n" * 40,
                                  content_type="image/jpeg")
