@@ -1,5 +1,5 @@
-"""A community's notice list as a reader sees it, and the search across notices and the
-handbook. Both start from notices.targeting's filters."""
+"""A community's notice list as a reader sees it, and the search across notices,
+activities and the handbook. Both start from notices.targeting's filters."""
 
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, Case, Exists, OuterRef, Q, Value, When
@@ -48,20 +48,24 @@ def unread_emergencies(user, community):
 
 
 def notice_list_context(index_page, request):
+    from .activity_listing import activities_listed_for
     from .filters import NoticeListFilter
-    from .models import HandbookPage, NoticePage
+    from .models import ActivityPage, HandbookPage, NoticePage
 
     query = request.GET.get("q", "").strip()
     if query:
         notices = (NoticePage.objects.live()
                    .filter(pk__in=notices_listed_for(request.user, index_page.community)
                            .values("pk")))
+        activities = ActivityPage.objects.live().filter(
+            pk__in=activities_listed_for(request.user, index_page.community).values("pk"))
         handbooks = (HandbookPage.objects.live()
                      .filter(targeting.community_pages_filter(request.user),
                              community=index_page.community))
         return {
             "query": query,
             "results": [*search(notices, query, SEARCH_RESULTS),
+                        *search(activities, query, SEARCH_RESULTS),
                         *search(handbooks, query, SEARCH_RESULTS)],
         }
     filter_set = NoticeListFilter(request.GET or None,
