@@ -1,3 +1,4 @@
 """Admin menus and viewsets of the services app, one module per area."""
 
 from .tickets import admin_hooks  # noqa: F401
+from .tickets import workbench_hooks  # noqa: F401

@@ -351,6 +351,19 @@ class Ticket(models.Model):
                          phone=worker.user.phone or "", arrival=self._arrival_text())
         self._tell(worker.user, "services.ticket.assigned")
 
+    def acknowledge(self, by):
+        """The worker has seen the order and takes it (接单); no change of state, once
+        per dispatch."""
+
+        def guard(current):
+            current._require_assignee(by)
+            if current.events.filter(action="acknowledged",
+                                     created_at__gte=current.dispatched_at).exists():
+                raise TransitionNotAllowed(_("You have already taken this order."))
+
+        return self._transition("acknowledged", by=by, allowed_from=[State.DISPATCHED],
+                                guard=guard)
+
     def set_off(self, by, expected_arrival=None):
         """The worker is on the way (在路上)."""
         self._transition("on_the_way", by=by, allowed_from=[State.DISPATCHED],

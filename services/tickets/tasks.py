@@ -1,8 +1,7 @@
-"""Background work for tickets: automatic dispatch right after submission, and the
-SLA watch that escalates overdue tickets."""
+"""Background work for tickets: automatic dispatch right after submission, photos cleaned
+and given thumbnails after upload, and the SLA watch that escalates overdue tickets."""
 
 from django.db import transaction
-from django.db.models import Q
 from django_tasks import task
 
 from portal.estates.errors import TransitionNotAllowed
@@ -21,13 +20,62 @@ def dispatch_automatically(ticket_id):
 
 
 @task
+def process_attachment(attachment_id):
+    """Replace an uploaded photo by its cleaned copy (upright, no EXIF location) and make
+    its thumbnail; once only, so a retried task does the work once."""
+    from services.media.storage import store_processed_photo
+
+    from .models import TicketAttachment
+
+    with transaction.atomic():
+        attachment = (TicketAttachment.objects.select_for_update()
+                      .filter(pk=attachment_id, processed=False,
+                              kind=TicketAttachment.Kind.PHOTO).first())
+        if attachment is None:
+            return False
+        store_processed_photo(attachment.file, attachment.thumbnail)
+        attachment.processed = True
+        attachment.save(update_fields=["file", "thumbnail", "processed"])
+    return True
+
+
+@task
+def attach_wechat_photo(event_id, media_id, stage):
+    """A photo chosen in WeChat (a JS-SDK serverId): fetched from WeChat's media API,
+    attached to the event's ticket, then processed like an upload. A photo WeChat no
+    longer has is skipped; network errors raise, so the task can be retried."""
+    from django.core.exceptions import ValidationError
+
+    from portal.wechat.models import OfficialAccount
+    from services.media.wechat import fetch_wechat_media
+
+    from .models import TicketAttachment, TicketEvent
+
+    event = TicketEvent.objects.select_related("ticket__community").get(pk=event_id)
+    account = OfficialAccount.objects.for_community(event.ticket.community)
+    if account is None:
+        return None
+    try:
+        photo = fetch_wechat_media(account, media_id)
+    except ValidationError:
+        return None
+    with transaction.atomic():
+        attachment = TicketAttachment.objects.create(
+            ticket=event.ticket, community_id=event.community_id, event=event, stage=stage,
+            file=photo, uploaded_by_id=event.actor_id)
+        transaction.on_commit(lambda: process_attachment.enqueue(attachment.pk), robust=True)
+    return attachment.pk
+
+
+@task
 def escalate_overdue():
-    """Run every few minutes (cron or a scheduler calling `manage.py escalate_tickets`)."""
+    """Tell the community managers about every overdue ticket not escalated yet. Runs
+    every few minutes: `manage.py ticket_watch` (with `make run`), or cron calling
+    `manage.py escalate_tickets`. Returns how many were escalated."""
     from .models import Ticket
 
     escalated = 0
-    overdue = Ticket.objects.overdue().filter(Q(escalated_at=None)).values_list("pk", flat=True)
+    overdue = Ticket.objects.overdue().filter(escalated_at=None).values_list("pk", flat=True)
     for pk in overdue.iterator():
-        with transaction.atomic():
-            escalated += Ticket.objects.get(pk=pk).escalate()
+        escalated += Ticket.objects.get(pk=pk).escalate()
     return escalated
