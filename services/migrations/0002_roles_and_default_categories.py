@@ -19,6 +19,9 @@ class Migration(migrations.Migration):
         ("services", "0001_tickets"),
         ("wechat", "0003_role_permissions"),
         ("notifications", "0002_roles"),
+        # sync_roles keeps only permissions of apps whose models exist by now: the admin
+        # access permission among them.
+        ("wagtailadmin", "0002_admin"),
     ]
 
     operations = [
