@@ -3,8 +3,10 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.widgets import Button
 
-from . import admin_views, page_scope
+from . import activity_admin, admin_views, page_scope
+from .models import ActivityPage
 
 
 @hooks.register("construct_explorer_page_queryset")
@@ -37,6 +39,36 @@ def register_reach_urls():
     return [path("notices/reach/", include((reach_urls, "notices_reach")))]
 
 
+activity_urls = [
+    path("", activity_admin.ActivityIndexView.as_view(), name="index"),
+    path("<int:pk>/", activity_admin.SignupListView.as_view(), name="signups"),
+    path("<int:pk>/check-in/<int:signup_pk>/", activity_admin.CheckInView.as_view(),
+         name="check_in"),
+    path("<int:pk>/export/", activity_admin.ExportView.as_view(), name="export"),
+]
+
+
+@hooks.register("register_admin_urls")
+def register_activity_urls():
+    return [path("notices/activities/", include((activity_urls, "notices_activities")))]
+
+
+def _signups_button(page, user, priority):
+    if page.specific_class is ActivityPage and page_scope.in_scope(page, user):
+        yield Button(_("Sign-ups"), url=reverse("notices_activities:signups", args=[page.pk]),
+                     icon_name="group", priority=priority)
+
+
+@hooks.register("register_page_listing_more_buttons")
+def activity_signups_listing_button(page, user, next_url=None):
+    yield from _signups_button(page, user, priority=55)
+
+
+@hooks.register("register_page_header_buttons")
+def activity_signups_header_button(page, user, view_name, next_url=None):
+    yield from _signups_button(page, user, priority=67)
+
+
 class StaffMenuItem(MenuItem):
     def is_shown(self, request):
         return request.user.is_superuser or hasattr(request.user, "staff")
@@ -46,6 +78,12 @@ class StaffMenuItem(MenuItem):
 def register_reach_menu_item():
     return StaffMenuItem(_("Notice reach"), reverse("notices_reach:index"), icon_name="view",
                          order=310)
+
+
+@hooks.register("register_admin_menu_item")
+def register_activity_menu_item():
+    return StaffMenuItem(_("Activity sign-ups"), reverse("notices_activities:index"),
+                         icon_name="date", order=311)
 
 
 @hooks.register("register_log_actions")
