@@ -17,9 +17,12 @@ def workers_of(community_id):
 
 
 def with_load(workers):
-    """Annotate each worker with the number of open tickets assigned to them."""
+    """Annotate each worker with the number of open tickets assigned to them. Every
+    count here is distinct: counts over several joined relations (tickets, trades,
+    shifts) would otherwise multiply each other."""
     return workers.annotate(
-        load=Count("assigned_tickets", filter=Q(assigned_tickets__state__in=OPEN_STATES)))
+        load=Count("assigned_tickets", filter=Q(assigned_tickets__state__in=OPEN_STATES),
+                   distinct=True))
 
 
 def suggest_workers(ticket, at=None):
@@ -28,8 +31,8 @@ def suggest_workers(ticket, at=None):
     at = at or timezone.now()
     on_duty = DutyShift.objects.on_duty(at).filter(community_id=ticket.community_id)
     workers = with_load(workers_of(ticket.community_id)).annotate(
-        has_trade=Count("trades", filter=Q(trades=ticket.category.trade_id)),
-        on_duty=Count("shifts", filter=Q(shifts__in=on_duty)),
+        has_trade=Count("trades", filter=Q(trades=ticket.category.trade_id), distinct=True),
+        on_duty=Count("shifts", filter=Q(shifts__in=on_duty), distinct=True),
     )
     return workers.order_by("-has_trade", "-on_duty", "load", "name")
 
@@ -47,13 +50,16 @@ def matching_rule(ticket):
 
 
 def worker_for(rule, at=None):
+    """The rule's worker, or its team's least busy member on duty now; only workers
+    who still serve the rule's community."""
     if rule.worker_id:
-        return rule.worker if rule.worker.user.is_active else None
+        return workers_of(rule.community_id).filter(pk=rule.worker_id).first()
     at = at or timezone.now()
     on_duty = DutyShift.objects.on_duty(at).filter(community_id=rule.community_id)
-    members = with_load(rule.team.members.filter(user__is_active=True,
-                                                 shifts__in=on_duty).distinct())
-    return members.order_by("load", "name").first()
+    members = workers_of(rule.community_id).filter(
+        pk__in=rule.team.members.values("pk")).filter(
+        pk__in=on_duty.values("staff_id"))
+    return with_load(members).order_by("load", "name").first()
 
 
 def dispatch_automatically(ticket_id):
