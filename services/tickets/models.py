@@ -461,21 +461,22 @@ class Ticket(models.Model):
                           data={"from": self.reference})
         self._tell_owner("services.ticket.merged", other=other.reference)
 
-    def add_message(self, by, text):
+    def add_message(self, by, text, visible=True):
         """A message on the timeline from the owner or staff; photos attach to the
-        returned event."""
+        returned event. Staff may write an internal note (``visible=False``) that the
+        owner neither sees nor hears of."""
         if not text or not text.strip():
             raise ValidationError({"text": _("Write a message.")})
         if self.state == State.CLOSED:
             raise TransitionNotAllowed(_("This ticket is closed."))
         event = self._transition("message", by=by, allowed_from=[s for s in State
                                                                  if s != State.CLOSED],
-                                 note=text.strip())
+                                 note=text.strip(), visible=visible)
         if by.pk == self.reporter_id:
             for staff in (self.handler, self.assignee):
                 if staff is not None:
                     self._tell(staff.user, "services.ticket.message")
-        else:
+        elif visible:
             self._tell_owner("services.ticket.message")
         return event
 

@@ -1,0 +1,185 @@
+"""Admin screens of the customer-service desk that a viewset cannot declare: the queue's
+search by ticket number and its export, the ticket page with its timeline and action
+forms, and the logged call to the owner. Every object comes through visible_to(user)
+(the scoped viewset does it before these views run); each action calls one model verb
+and turns a refusal into a message."""
+
+import datetime
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin import messages
+from wagtail.log_actions import log
+from wagtail.models import ModelLogEntry
+
+from portal.estates.admin_views import ObjectActionView
+from portal.estates.errors import TransitionNotAllowed
+from portal.estates.viewsets import IndexView, InspectView
+
+from .admin_forms import ACTION_FORMS, offered_actions, ticket_pk_from_reference
+
+HANDLE = "services.handle_ticket"
+CALL_LOG_ACTION = "services.ticket.call"
+
+# What each timeline row says; the action codes are the model's.
+EVENT_LABELS = {
+    "submitted": _("Submitted"), "accepted": _("Accepted"), "dispatched": _("Dispatched"),
+    "reassigned": _("Reassigned"), "on_the_way": _("On the way"), "started": _("Started"),
+    "completed": _("Completed"), "replied": _("Replied"), "cancelled": _("Cancelled"),
+    "confirmed": _("Confirmed by the owner"), "reopened": _("Reopened"), "rated": _("Rated"),
+    "closed": _("Closed"), "merged": _("Merged into another ticket"),
+    "merged_from": _("A duplicate was merged into it"), "message": _("Message"),
+    "escalated": _("Escalated: overdue"), "revisited": _("Revisit"),
+    "follow_up": _("Opened as a follow-up"),
+}
+
+
+def reporter_hidden(ticket, user):
+    """An anonymous complaint: the handling staff see neither name nor number."""
+    return ticket.anonymous and not user.has_perm("services.view_reporter")
+
+
+class TicketIndexView(IndexView):
+    """The queue: searchable by the number owners quote (BX20261123-1234) as well as by
+    description; the export hides who filed an anonymous complaint."""
+
+    def search_queryset(self, queryset):
+        pk = ticket_pk_from_reference(self.search_query) if self.is_searching else None
+        if pk is not None:
+            return queryset.filter(pk=pk)
+        return super().search_queryset(queryset)
+
+    @cached_property
+    def columns(self):
+        columns = super().columns
+        columns[0].label = _("Number")
+        return columns
+
+    def to_row_dict(self, item):
+        row = super().to_row_dict(item)
+        if "contact_name" in row:
+            row["contact_name"] = item.reporter_shown_to(self.request.user)
+        if reporter_hidden(item, self.request.user):
+            row["masked_contact_phone"] = ""
+        return row
+
+    # Times in the spreadsheet in the company's time zone, not UTC.
+    custom_value_preprocess = {
+        **IndexView.custom_value_preprocess,
+        datetime.datetime: {
+            IndexView.FORMAT_XLSX: lambda value: timezone.make_naive(value)
+            if timezone.is_aware(value) else value,
+        },
+    }
+
+
+class TicketInspectView(InspectView):
+    """The ticket page: its facts, photos, the whole timeline (internal steps too) and a
+    form per action its state allows. The forms post here."""
+
+    template_name = "services/admin/ticket_inspect.html"
+    call_url_name = None
+
+    def get_context_data(self, **kwargs):
+        ticket, user = self.object, self.request.user
+        can_handle = user.has_perm(HANDLE)
+        forms = kwargs.pop("forms", {})
+        if can_handle:
+            for name in offered_actions(ticket):
+                forms.setdefault(name, ACTION_FORMS[name](ticket=ticket, user=user))
+        return super().get_context_data(
+            ticket=ticket,
+            reporter=ticket.reporter_shown_to(user),
+            reporter_hidden=reporter_hidden(ticket, user),
+            events=timeline(ticket, user),
+            event_labels=EVENT_LABELS,
+            report_photos=ticket.attachments.filter(event=None),
+            revisits=ticket.revisits.select_related("by"),
+            calls=calls_of(ticket),
+            action_forms=[forms[name] for name in ACTION_FORMS if name in forms],
+            can_handle=can_handle,
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.has_perm(HANDLE):
+            raise PermissionDenied
+        form_class = ACTION_FORMS.get(request.POST.get("action"))
+        if form_class is None:
+            return HttpResponseRedirect(request.path)
+        form = form_class(request.POST, ticket=self.object, user=request.user)
+        if form.is_valid():
+            try:
+                messages.success(request, form.act())
+                return HttpResponseRedirect(request.path)
+            except TransitionNotAllowed as error:
+                messages.error(request, str(error))
+                return HttpResponseRedirect(request.path)
+            except ValidationError as error:
+                _attach(form, error)
+        messages.error(request, _("The action could not be done: see the form below."))
+        self.object.refresh_from_db()
+        context = self.get_context_data(forms={form.action: form})
+        return self.render_to_response(context)
+
+
+def timeline(ticket, user):
+    """Every step, internal ones too, each with who did it as this user may see it: the
+    reporter of an anonymous complaint stays anonymous."""
+    events = list(ticket.events.select_related("actor").prefetch_related("attachments"))
+    for event in events:
+        if event.actor_id is not None and event.actor_id == ticket.reporter_id:
+            event.by = ticket.reporter_shown_to(user)
+        else:
+            event.by = event.actor or _("System")
+    return events
+
+
+def _attach(form, error):
+    """The verb's message next to the field it is about, or above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def calls_of(ticket):
+    """Who was shown the owner's full number, and when (the audit log)."""
+    return ModelLogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(ticket), object_id=str(ticket.pk),
+        action=CALL_LOG_ACTION).select_related("user").order_by("-timestamp")
+
+
+def reveal_contact_phone(ticket, by):
+    """Customer service is about to call the owner: the full number is shown, and that it
+    was shown is recorded (never the number itself)."""
+    with transaction.atomic():
+        log(ticket, CALL_LOG_ACTION, user=by)
+    return ticket.contact_phone
+
+
+class CallOwnerView(ObjectActionView):
+    """The contact's full number as a tel: link, shown only on request and logged."""
+
+    permission_required = HANDLE
+    page_title = _("Call the owner")
+    template_name = "services/admin/ticket_call.html"
+
+    def get(self, request, *args, **kwargs):
+        if reporter_hidden(self.object, request.user) or not self.object.contact_phone:
+            messages.error(request, _("This ticket has no number you may call."))
+            return HttpResponseRedirect(self.inspect_url)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            phone=reveal_contact_phone(self.object, by=self.request.user),
+            contact=self.object.reporter_shown_to(self.request.user),
+            inspect_url=self.inspect_url, **kwargs)
+
