@@ -63,6 +63,7 @@ class Incoming:
                                      "community_id": self.account.community_id})
         )
         follower.account = self.account
+        follower.first_seen = created
         if created:
             tasks.after_commit(tasks.fetch_follower_info, follower.pk)
         return follower
@@ -93,13 +94,9 @@ def follow(incoming, scene=""):
     community = community_from_scene(account, scene)
     with transaction.atomic():
         follower = incoming.follower()
-        if not follower.is_subscribed or incoming.message.event != "scan":
-            follower.subscribed_at = incoming.now
-        follower.is_subscribed = True
-        if community is not None:
-            follower.community = community
-            follower.scene = scene
-        follower.save()
+        follower.follow(incoming.now, community=community, scene=scene,
+                        rescan=incoming.message.event == "scan",
+                        first_seen=follower.first_seen)
     return replies.welcome_reply(account.company, community_of(follower),
                                  links_for(follower, incoming.request), incoming.message,
                                  incoming.request)
@@ -115,9 +112,9 @@ def on_scan(incoming):
 
 
 def on_unsubscribe(incoming):
-    Follower.objects.filter(account=incoming.account, openid=incoming.openid).update(
-        is_subscribed=False, unsubscribed_at=incoming.now,
-    )
+    follower = Follower.objects.filter(account=incoming.account, openid=incoming.openid).first()
+    if follower is not None:
+        follower.unfollow(incoming.now)
     return None
 
 

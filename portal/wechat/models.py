@@ -150,6 +150,31 @@ class Follower(models.Model):
     def __str__(self):
         return f"{self.openid[:6]}…"
 
+    def follow(self, at, community=None, scene="", rescan=False, first_seen=False):
+        """subscribe or SCAN: following again (a scan while following keeps the date),
+        placed in the scanned community. Logged when the state changes."""
+        with transaction.atomic():
+            newly = not self.is_subscribed or first_seen
+            if newly or not rescan:
+                self.subscribed_at = at
+            self.is_subscribed = True
+            if community is not None:
+                self.community = community
+                self.scene = scene
+            self.save()
+            if newly:
+                log(self, "wechat.follower.follow", data={"scene": scene})
+
+    def unfollow(self, at):
+        """The data stays; only WeChat messages stop."""
+        with transaction.atomic():
+            if not self.is_subscribed:
+                return
+            self.is_subscribed = False
+            self.unsubscribed_at = at
+            self.save(update_fields=["is_subscribed", "unsubscribed_at"])
+            log(self, "wechat.follower.unfollow")
+
 
 class ReceivedMessage(models.Model):
     """One row per message WeChat delivered, keyed so that WeChat's retries of the same

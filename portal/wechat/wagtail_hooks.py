@@ -42,3 +42,7 @@ def register_wechat_log_actions(actions):
 
     actions.register_action("wechat.menu.load", _("Load the menu from WeChat"),
                             _("Menu loaded from WeChat"))
+    actions.register_action("wechat.follower.follow", _("Follow"),
+                            _("Followed the official account"))
+    actions.register_action("wechat.follower.unfollow", _("Unfollow"),
+                            _("Unfollowed the official account"))

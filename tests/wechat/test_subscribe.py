@@ -236,3 +236,16 @@ def test_default_welcome_is_installed_once(company):
     assert len(install_default_replies(company)) == 5
     assert install_default_replies(company) == []
     assert AutoReply.objects.filter(company=company, match="subscribe").count() == 1
+
+
+def test_following_and_unfollowing_are_logged_once(client, account):
+    from wagtail.models import ModelLogEntry
+
+    follow(client, account)
+    follow(client, account, scene="somewhere", create_time=None)
+    follower = Follower.objects.get(openid=OPENID)
+    push(client, account, messages.unsubscribe(GH, OPENID))
+    push(client, account, messages.unsubscribe(GH, OPENID, create_time=9_999_999_999))
+    actions = list(ModelLogEntry.objects.filter(object_id=str(follower.pk))
+                   .order_by("timestamp", "pk").values_list("action", flat=True))
+    assert actions == ["wechat.follower.follow", "wechat.follower.unfollow"]
