@@ -480,22 +480,38 @@ class Ticket(models.Model):
             self._tell_owner("services.ticket.message")
         return event
 
+    @property
+    def escalation_due(self):
+        """Overdue and the manager not yet told of this deadline: not at all yet, or only
+        of the response deadline (told before the completion deadline passed)."""
+        if not self.is_overdue:
+            return False
+        return self.escalated_at is None or (
+            self.completion_due is not None and self.escalated_at < self.completion_due
+            and self.completion_due < timezone.now())
+
     def escalate(self):
         """Overdue: the community manager hears of it, once per deadline."""
         with transaction.atomic():
             current = self._locked()
-            if current.escalated_at is not None or not current.is_overdue:
+            if not current.escalation_due:
                 return False
-            self.escalated_at = timezone.now()
+            now = timezone.now()
+            missed = "completion" if current.completion_due and current.completion_due < now \
+                else "response"
+            self.escalated_at = now
             self.save(update_fields=["escalated_at"])
-            self._record("escalated", by=None, from_state=current.state, visible=False)
+            self._record("escalated", by=None, from_state=current.state, visible=False,
+                         data={"deadline": missed})
         from portal.notifications import notify_many
 
         managers = Staff.objects.filter(communities=self.community_id,
                                         user__groups__name=roles.MANAGER,
                                         user__is_active=True)
-        notify_many(managers.values_list("user_id", flat=True), "services.ticket.overdue",
-                    self._context(), url=self.admin_url, community=self.community)
+        # A list of user ids: notify_many reads a queryset as users, and these are staff.
+        notify_many(list(managers.values_list("user_id", flat=True)),
+                    "services.ticket.overdue", self._context(), url=self.admin_url,
+                    community=self.community)
         return True
 
     def record_revisit(self, by, *, satisfied, note=""):

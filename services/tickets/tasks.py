@@ -72,10 +72,17 @@ def escalate_overdue():
     """Tell the community managers about every overdue ticket not escalated yet. Runs
     every few minutes: `manage.py ticket_watch` (with `make run`), or cron calling
     `manage.py escalate_tickets`. Returns how many were escalated."""
+    from django.db.models import F, Q
+    from django.utils import timezone
+
     from .models import Ticket
 
+    now = timezone.now()
+    # Narrows the candidates; Ticket.escalate checks each again under its row lock.
+    not_told = Q(escalated_at=None) | Q(completion_due__lt=now,
+                                        escalated_at__lt=F("completion_due"))
     escalated = 0
-    overdue = Ticket.objects.overdue().filter(escalated_at=None).values_list("pk", flat=True)
+    overdue = Ticket.objects.overdue(now).filter(not_told).values_list("pk", flat=True)
     for pk in overdue.iterator():
         escalated += Ticket.objects.get(pk=pk).escalate()
     return escalated
