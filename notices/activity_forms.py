@@ -13,7 +13,7 @@ class ActivitySignupForm(forms.Form):
                                    empty_label=None)
     people = forms.IntegerField(label=_("Number of people"), initial=1)
     phone = MobileField(label=_("Contact phone"))
-    note = forms.CharField(label=_("Note"), max_length=200, required=False,
+    note = forms.CharField(label=_("Note to the organisers"), max_length=200, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, activity, resident, *args, **kwargs):
