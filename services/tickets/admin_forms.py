@@ -3,6 +3,7 @@ calls one model verb), and the setup forms (categories, dispatch rules, teams, d
 shifts), whose choices are limited to the user's communities."""
 
 import re
+import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -43,9 +44,11 @@ class TicketActionForm(forms.Form):
 
     action = None
     label = None
+    # A one-time key: a double click or a resent form has its effect once.
+    once = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, data=None, *, ticket, user):
-        super().__init__(data, prefix=self.action)
+        super().__init__(data, prefix=self.action, initial={"once": uuid.uuid4().hex})
         self.ticket = ticket
         self.user = user
 

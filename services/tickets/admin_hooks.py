@@ -5,6 +5,7 @@ Every viewset is a ScopedModelViewSet: staff see, search, export and open only t
 tickets and setup rows of their communities. Tickets are never typed in or edited in
 the admin: they change only through the actions on their page."""
 
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -165,6 +166,15 @@ class DutyShiftViewSet(ScopedModelViewSet):
                     Column("ends_at", label=_("Ends at"))]
     list_export = ["community", "staff", "starts_at", "ends_at"]
     copy_view_enabled = False
+    index_view_class = admin_views.DutyShiftIndexView
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(week_url_name=self.get_url_name("week"), **kwargs)
+
+    def get_urlpatterns(self):
+        week = admin_views.DutyWeekView.as_view(
+            index_url_name=self.get_url_name("index"), add_url_name=self.get_url_name("add"))
+        return [*super().get_urlpatterns(), path("week/", week, name="week")]
 
 
 class TicketSetupGroup(ModelViewSetGroup):

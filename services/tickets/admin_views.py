@@ -7,24 +7,32 @@ and turns a refusal into a message."""
 import datetime
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
 from wagtail.admin import messages
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.widgets.button import HeaderButton
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
 from portal.estates.admin_views import ObjectActionView
 from portal.estates.errors import TransitionNotAllowed
+from portal.estates.models import Community
 from portal.estates.viewsets import IndexView, InspectView
 
 from .admin_forms import ACTION_FORMS, offered_actions, ticket_pk_from_reference
+from .roster import DutyShift
 
 HANDLE = "services.handle_ticket"
 CALL_LOG_ACTION = "services.ticket.call"
+ONCE_SECONDS = 24 * 3600
 
 # What each timeline row says; the action codes are the model's.
 EVENT_LABELS = {
@@ -114,13 +122,19 @@ class TicketInspectView(InspectView):
             return HttpResponseRedirect(request.path)
         form = form_class(request.POST, ticket=self.object, user=request.user)
         if form.is_valid():
+            once = f"tickets:form:{form.cleaned_data['once']}"
+            if form.cleaned_data["once"] and not cache.add(once, True, ONCE_SECONDS):
+                messages.info(request, _("This was already done."))
+                return HttpResponseRedirect(request.path)
             try:
                 messages.success(request, form.act())
                 return HttpResponseRedirect(request.path)
             except TransitionNotAllowed as error:
+                cache.delete(once)
                 messages.error(request, str(error))
                 return HttpResponseRedirect(request.path)
             except ValidationError as error:
+                cache.delete(once)
                 _attach(form, error)
         messages.error(request, _("The action could not be done: see the form below."))
         self.object.refresh_from_db()
@@ -183,3 +197,60 @@ class CallOwnerView(ObjectActionView):
             contact=self.object.reporter_shown_to(self.request.user),
             inspect_url=self.inspect_url, **kwargs)
 
+
+
+class DutyWeekView(WagtailAdminTemplateMixin, TemplateView):
+    """The duty calendar (值班表) of one week: a column per day, the shifts of my
+    communities in each."""
+
+    template_name = "services/admin/duty_week.html"
+    page_title = _("Duty calendar")
+    index_url_name = None
+    add_url_name = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm("services.view_dutyshift"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def week_start(self):
+        try:
+            day = datetime.date.fromisoformat(self.request.GET.get("week", ""))
+        except ValueError:
+            day = timezone.localdate()
+        return day - datetime.timedelta(days=day.weekday())
+
+    def get_context_data(self, **kwargs):
+        monday = self.week_start()
+        days = [monday + datetime.timedelta(days=number) for number in range(7)]
+        start = timezone.make_aware(datetime.datetime.combine(monday, datetime.time()))
+        end = start + datetime.timedelta(days=7)
+        communities = Community.objects.visible_to(self.request.user)
+        shifts = DutyShift.objects.visible_to(self.request.user).filter(
+            starts_at__lt=end, ends_at__gt=start).select_related("staff", "community")
+        community = communities.filter(pk=self.request.GET.get("community") or None).first()
+        if community is not None:
+            shifts = shifts.filter(community=community)
+        columns = [(day, [shift for shift in shifts
+                          if timezone.localdate(shift.starts_at) <= day
+                          <= timezone.localdate(shift.ends_at)]) for day in days]
+        return super().get_context_data(
+            columns=columns, communities=communities, community=community,
+            previous_week=(monday - datetime.timedelta(days=7)).isoformat(),
+            next_week=(monday + datetime.timedelta(days=7)).isoformat(),
+            today=timezone.localdate(), list_url=reverse(self.index_url_name),
+            add_url=reverse(self.add_url_name)
+            if self.request.user.has_perm("services.add_dutyshift") else None,
+            **kwargs)
+
+
+class DutyShiftIndexView(IndexView):
+    """The list of shifts, with a way to the week calendar."""
+
+    week_url_name = None
+
+    @cached_property
+    def header_buttons(self):
+        return [*super().header_buttons,
+                HeaderButton(_("Week calendar"), url=reverse(self.week_url_name),
+                             icon_name="date")]

@@ -237,3 +237,17 @@ def test_leadership_may_look_but_not_act(client, leadership, ticket):
     # Wagtail turns the refusal into a redirect to the dashboard.
     assert _post(client, ticket, "accept").status_code in (302, 403)
     assert _state(ticket) == State.SUBMITTED
+
+
+def test_a_message_sent_twice_is_added_once(desk, ticket):
+    form = desk.get(ticket.admin_url).context["action_forms"][-1]
+    once = form["once"].value()
+    for _attempt in range(2):
+        _post(desk, ticket, "message", text="请保持电话畅通", once=once)
+    assert ticket.events.filter(action="message").count() == 1
+
+
+def test_a_refused_form_may_be_sent_again_with_the_same_key(desk, complaint):
+    _post(desk, complaint, "reply", text="  ", once="k1")
+    _post(desk, complaint, "reply", text="已处理", once="k1")
+    assert _state(complaint) == State.COMPLETED

@@ -1,7 +1,7 @@
 """Ticket setup in the admin: categories (company-wide, with their deadlines), dispatch
 rules, worker teams and duty shifts, each limited to the user's communities."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.urls import reverse
@@ -140,3 +140,28 @@ def test_customer_service_cannot_edit_categories(client, service_a, company):
     response = client.get(reverse("ticket_categories:edit",
                                   args=[category(company).pk]))
     assert response.status_code == 302
+
+
+def test_the_week_calendar_shows_the_shifts_of_my_communities(client, service_a, worker_a,
+                                                              community_a, community_b,
+                                                              company):
+    worker_b = f.StaffFactory(company=company, name="乙师傅", user__groups=[roles.WORKER],
+                              communities=[community_b])
+    monday = timezone.localdate() - timedelta(days=timezone.localdate().weekday())
+    at_nine = timezone.make_aware(datetime.combine(monday, time(9))) + timedelta(days=2)
+    for staff, community in ((worker_a.staff, community_a), (worker_b, community_b)):
+        DutyShift.objects.create(community=community, staff=staff, starts_at=at_nine,
+                                 ends_at=at_nine + timedelta(hours=8))
+    client.force_login(service_a)
+    response = client.get(reverse("duty_shifts:week"), {"week": monday.isoformat()})
+    assert response.status_code == 200
+    wednesday = dict(response.context["columns"])[monday + timedelta(days=2)]
+    assert [shift.staff for shift in wednesday] == [worker_a.staff]
+    assert "乙师傅" not in response.content.decode()
+    assert reverse("duty_shifts:week") in client.get(
+        reverse("duty_shifts:index")).content.decode()
+
+
+def test_a_worker_cannot_open_the_week_calendar(client, worker_a):
+    client.force_login(worker_a)
+    assert client.get(reverse("duty_shifts:week")).status_code == 302
