@@ -26,6 +26,7 @@ class QuickLink:
 
 QUICK_LINKS = [
     QuickLink("repairs", _("Repairs")),
+    QuickLink("phone_repair", _("Phone repair")),
     QuickLink("complaints", _("Complaints")),
     QuickLink("bills", _("Bills")),
     QuickLink("notices", _("Notices")),

@@ -17,3 +17,9 @@ class ServicesConfig(AppConfig):
     def ready(self):
         post_save.connect(give_new_company_default_categories, sender="estates.Company",
                           dispatch_uid="services_default_categories")
+
+        from home import quick_links
+
+        quick_links.register("repairs", "services.RepairPage")
+        quick_links.register("phone_repair", "services.PhoneRepairPage")
+        quick_links.register("complaints", "services.ComplaintPage")

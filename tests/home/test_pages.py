@@ -57,10 +57,11 @@ def test_every_quick_link_is_a_coming_soon_tile_until_its_section_exists(client,
     response = client.get(home_a.url)
 
     tiles = response.context["tiles"]
-    assert [tile.key for tile in tiles] == ["repairs", "complaints", "bills", "notices",
-                                            "activities", "handbook", "merchants", "contacts"]
+    assert [tile.key for tile in tiles] == ["repairs", "phone_repair", "complaints", "bills",
+                                            "notices", "activities", "handbook", "merchants",
+                                            "contacts"]
     assert all(tile.url is None for tile in tiles)
-    assert response.content.decode().count("Coming soon") == 8
+    assert response.content.decode().count("Coming soon") == 9
 
 
 def test_anonymous_visitor_gets_a_login_link_and_no_houses(client, home_a):
