@@ -20,16 +20,17 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-# Migrate, load the demo estate the first time, then serve with a background-task worker
-# and the local WeChat stub.
+# Migrate, load the demo estate the first time, then serve with a background-task worker,
+# the tickets' SLA watch and the local WeChat stub.
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py seed_demo --if-empty
-	@echo "Serving http://$(HOST):$(PORT)/ with a task worker and the WeChat stub on" \
-	  "$(WECHAT_STUB); Ctrl-C stops all three."
+	@echo "Serving http://$(HOST):$(PORT)/ with a task worker, the SLA watch and the WeChat stub on" \
+	  "$(WECHAT_STUB); Ctrl-C stops them all."
 	trap 'kill 0' EXIT INT TERM; \
 	$(DEV_ENV) $(BIN)/python manage.py wechat_stub --port $(WECHAT_STUB_PORT) & \
 	$(DEV_ENV) $(BIN)/python manage.py db_worker & \
+	$(DEV_ENV) $(BIN)/python manage.py ticket_watch & \
 	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install

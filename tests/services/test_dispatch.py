@@ -3,6 +3,7 @@ category before every category; a team sends its least busy member on duty), and
 workers suggested to customer service (trade, on duty, load)."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.utils import timezone
@@ -241,3 +242,27 @@ def test_suggestions_leave_out_desk_staff_and_inactive_workers(ticket, service_a
     gone.user.is_active = False
     gone.user.save()
     assert list(suggest_workers(ticket)) == []
+
+
+def test_the_demo_dispatches_repairs_automatically(db, django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    from portal.estates.models import Occupancy
+
+    call_command("seed_demo", stdout=StringIO())
+    occupancy = Occupancy.objects.filter(state="verified", community__code="jinxiu",
+                                         resident__user__is_active=True).first()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = submit(occupancy.resident.user, house=occupancy.house)
+    ticket.refresh_from_db()
+
+    assert ticket.state == State.DISPATCHED
+    assert ticket.assignee.teams.get().name == "维修班"
+    assert DutyShift.objects.on_duty(timezone.now()).filter(
+        staff=ticket.assignee, community=ticket.community).exists()
+    rules = DispatchRule.objects.all()
+    assert sorted(rules.values_list("community__code", flat=True)) == ["cuihu", "jinxiu"]
+    shifts = DutyShift.objects.count()
+    call_command("seed_demo", stdout=StringIO())
+    assert DutyShift.objects.count() == shifts and rules.count() == 2

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from portal.estates import demo
 from portal.estates.models import Company
 from portal.wechat import demo as wechat_demo
+from services.tickets import demo as ticket_demo
 
 
 class Command(BaseCommand):
@@ -34,6 +35,8 @@ class Command(BaseCommand):
         company = Company.objects.get(name=demo.COMPANY)
         if wechat_demo.seed(company, company.communities.order_by("pk").first()):
             report.count("WeChat accounts", 1)
+        for label, number in ticket_demo.seed(company).items():
+            report.count(label, number)
         created = ", ".join(f"{number} {label}" for label, number in report.created.items()
                             if number)
         self.stdout.write(f"Created {created or 'nothing: the demo estate was complete'} "
