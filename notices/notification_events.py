@@ -40,3 +40,12 @@ ACTIVITY_PROMOTED = register(Event(
     template_fields={"thing1": "{activity}", "time2": "{when}"},
     placeholders=("activity",),
 ))
+
+PERSONAL_NOTICE = register(Event(
+    key="notices.personal",
+    label=_("Personal notice from the office"),
+    title=_("{subject}"),
+    body=_("{text}"),
+    template_fields={"thing1": "{subject}", "thing2": "{text}", "time3": "{when}"},
+    placeholders=("subject", "text"),
+))

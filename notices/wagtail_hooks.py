@@ -5,7 +5,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import Button
 
-from . import activity_admin, admin_views, page_scope
+from . import activity_admin, admin_views, page_scope, personal_admin
 from .models import ActivityPage
 
 
@@ -53,6 +53,18 @@ def register_activity_urls():
     return [path("notices/activities/", include((activity_urls, "notices_activities")))]
 
 
+personal_urls = [
+    path("", personal_admin.PersonalNoticeListView.as_view(), name="index"),
+    path("send/", personal_admin.SendPersonalNoticeView.as_view(), name="send"),
+    path("<int:pk>/", personal_admin.PersonalNoticeDetailView.as_view(), name="detail"),
+]
+
+
+@hooks.register("register_admin_urls")
+def register_personal_notice_urls():
+    return [path("notices/personal/", include((personal_urls, "notices_personal")))]
+
+
 def _signups_button(page, user, priority):
     if page.specific_class is ActivityPage and page_scope.in_scope(page, user):
         yield Button(_("Sign-ups"), url=reverse("notices_activities:signups", args=[page.pk]),
@@ -86,6 +98,12 @@ def register_activity_menu_item():
                          icon_name="date", order=311)
 
 
+@hooks.register("register_admin_menu_item")
+def register_personal_notice_menu_item():
+    return StaffMenuItem(_("Personal notices"), reverse("notices_personal:index"),
+                         icon_name="mail", order=312)
+
+
 @hooks.register("register_log_actions")
 def register_notice_log_actions(actions):
     actions.register_action("notices.notice.push", _("Push to residents"),
@@ -100,5 +118,7 @@ def register_notice_log_actions(actions):
                             _("A waitlisted sign-up moved up"))
     actions.register_action("notices.activity.check_in", _("Check in"),
                             _("People of a sign-up checked in"))
+    actions.register_action("notices.personal.send", _("Send a personal notice"),
+                            _("Personal notice sent"))
     actions.register_action("notices.reach.call", _("Show a resident's number to call"),
                             _("Number shown to call a resident about an unread notice"))

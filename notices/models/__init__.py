@@ -7,7 +7,8 @@ HomePage (one per community)
 └── ContactPage (service numbers and office hours)
 
 pages.py holds the notices, the handbook and contacts and the bases they share;
-activities.py the activities and their sign-ups.
+activities.py the activities and their sign-ups; personal.py the short notices the
+office sends to chosen residents.
 """
 
 from .activities import (
@@ -31,10 +32,11 @@ from .pages import (
     PagePush,
     PageTarget,
 )
+from .personal import PersonalNotice, residents_living_in
 
 __all__ = [
     "ActivityIndexPage", "ActivityPage", "ActivityPush", "ActivitySignup", "ActivityTarget",
     "CommunityApprovalTask", "CommunityPage", "CommunityPageQuerySet", "ContactPage",
     "HandbookPage", "NoticeIndexPage", "NoticePage", "NoticePush", "NoticeRead",
-    "NoticeTarget", "PagePush", "PageTarget",
+    "NoticeTarget", "PagePush", "PageTarget", "PersonalNotice", "residents_living_in",
 ]
