@@ -21,7 +21,6 @@ from wagtail.models import Page
 from notices.blocks import ContactNumberBlock
 from notices.models import CommunityPage
 
-from .tickets.categories import TicketKind
 from .tickets.forms import ComplaintForm, RepairForm
 from .tickets.owner_submission import submit_from_form
 
@@ -37,7 +36,6 @@ class ServiceFormPage(CommunityPage):
     max_count_per_parent = 1
 
     form_class = None
-    kinds = ()
 
     class Meta:
         abstract = True
@@ -66,7 +64,6 @@ class ServiceFormPage(CommunityPage):
 
 class RepairPage(ServiceFormPage):
     form_class = RepairForm
-    kinds = (TicketKind.REPAIR,)
 
     class Meta:
         verbose_name = _("repair page")
@@ -80,7 +77,6 @@ class RepairPage(ServiceFormPage):
 
 class ComplaintPage(ServiceFormPage):
     form_class = ComplaintForm
-    kinds = (TicketKind.COMPLAINT, TicketKind.SUGGESTION)
 
     class Meta:
         verbose_name = _("complaint and suggestion page")

@@ -521,5 +521,8 @@ def _home_pages(communities):
         from home.pages import ensure_home_page
     except ImportError:
         return
+    from services.pages import ensure_service_pages
+
     for community in communities:
-        ensure_home_page(community)
+        # With its repair, phone repair and complaint pages (the first tiles).
+        ensure_service_pages(ensure_home_page(community))

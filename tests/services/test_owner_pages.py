@@ -71,3 +71,12 @@ def test_phone_repair_page_is_for_the_community_only(client, resident_b, communi
     _repair, phone_page, _complaint = service_pages(community_a)
     client.force_login(resident_b)
     assert client.get(phone_page.url).status_code == 403
+
+
+def test_the_demo_communities_get_their_service_pages(community_a):
+    from portal.estates import demo
+
+    demo._home_pages([community_a])
+    demo._home_pages([community_a])
+    kinds = {type(page).__name__ for page in community_a.home_page.get_children().specific()}
+    assert kinds == {"RepairPage", "PhoneRepairPage", "ComplaintPage"}

@@ -1,0 +1,92 @@
+"""A resident on their phone files a repair with a photo from the home page, finds it in
+"my tickets" and follows its timeline as customer service and the worker take it on."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from PIL import Image
+
+from portal.estates import roles
+from services.models import Ticket
+from services.pages import ensure_service_pages
+from tests import factories as f
+from tests.e2e.conftest import log_in, screenshot
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True,
+                                                     serialized_rollback=True)]
+
+PHONE = "13912340077"
+
+
+@pytest.fixture
+def resident(estate):
+    house = estate.houses.get(unit__building__name="1栋", unit__name="1单元", number="101")
+    resident = f.ResidentFactory(community=estate, name="王秀兰", user__phone=PHONE)
+    f.OccupancyFactory(resident=resident, house=house, state="verified")
+    ensure_service_pages(estate.home_page)
+    return resident
+
+
+def _photo():
+    buffer = io.BytesIO()
+    Image.new("RGB", (800, 600), (40, 120, 200)).save(buffer, "JPEG")
+    return {"name": "IMG_2041.jpg", "mimeType": "image/jpeg", "buffer": buffer.getvalue()}
+
+
+def _fits_the_phone(page):
+    return page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_a_resident_files_a_repair_and_follows_it(page, live_server, estate, resident):
+    log_in(page, live_server, phone=PHONE, password=f.PASSWORD)
+    page.goto(live_server.url + estate.home_page.url)
+    page.click("a.weui-grid[data-key=repairs]")
+    page.wait_for_load_state()
+    assert page.locator("#ticket-form").is_visible()
+
+    page.get_by_label("水", exact=True).check()
+    assert page.locator("input[name=location]").first.is_checked()  # my only house
+    page.fill("#id_description", "厨房水槽下面的水管一直在滴水")
+    page.set_input_files("#id_photos", [_photo()])
+    assert _fits_the_phone(page)
+    screenshot(page, "tickets-owner-01-repair-form")
+
+    page.click("#ticket-form button[type=submit]")
+    page.wait_for_load_state()
+    ticket = Ticket.objects.get()
+    assert page.url == live_server.url + ticket.owner_url
+    assert ticket.attachments.get().processed  # the task ran after the commit
+    assert page.locator("#ticket-description img").count() == 1
+    assert "厨房水槽" in page.locator("#ticket-description").inner_text()
+    assert page.locator("#ticket-timeline li").count() == 1
+    assert _fits_the_phone(page)
+    screenshot(page, "tickets-owner-02-submitted")
+
+    page.goto(live_server.url + "/me/tickets/")
+    assert ticket.reference in page.locator("#ticket-list").inner_text()
+    screenshot(page, "tickets-owner-03-my-tickets")
+
+    service = f.StaffFactory(company=estate.company, name="林晓燕", communities=[estate],
+                             user__groups=[roles.CUSTOMER_SERVICE]).user
+    worker = f.StaffFactory(company=estate.company, name="郭志刚", communities=[estate],
+                            user__groups=[roles.WORKER], user__phone="13900001111").user
+    ticket.accept(by=service)
+    ticket.dispatch(worker.staff, by=service,
+                    expected_arrival=timezone.now() + timedelta(hours=1))
+
+    page.click("#ticket-list a")
+    page.wait_for_load_state()
+    steps = page.locator("#ticket-timeline li").all_inner_texts()
+    assert len(steps) == 3 and "林晓燕" in steps[1]
+    assert page.locator("#ticket-worker a[href='tel:13900001111']").is_visible()
+    assert _fits_the_phone(page)
+    screenshot(page, "tickets-owner-04-dispatched")
+
+    page.click("#add-message summary")
+    page.fill("#id_text", "下午三点以后家里有人")
+    page.click("#action-message button[type=submit]")
+    page.wait_for_load_state()
+    assert "下午三点以后家里有人" in page.locator("#ticket-timeline").inner_text()
+    screenshot(page, "tickets-owner-05-message")
