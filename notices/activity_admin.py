@@ -8,7 +8,6 @@ from django.core.paginator import Paginator
 from django.db.models import Case, Count, Q, Sum, Value, When
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
@@ -18,7 +17,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from portal.estates.errors import TransitionNotAllowed
 
-from .admin_views import PER_PAGE, StaffOnlyMixin
+from .admin_views import PER_PAGE, ScopedObjectMixin, StaffOnlyMixin
 from .models import ActivityPage, ActivitySignup
 
 CONFIRMED = ActivitySignup.State.CONFIRMED
@@ -72,23 +71,20 @@ class ActivityIndexView(StaffOnlyMixin, WagtailAdminTemplateMixin, TemplateView)
         return super().get_context_data(rows=rows, page_obj=page, **kwargs)
 
 
-class ActivityMixin(StaffOnlyMixin, WagtailAdminTemplateMixin):
+class ActivityMixin(ScopedObjectMixin):
     """A view about one activity the user may see."""
 
     header_icon = "date"
+    model = ActivityPage
+    index_url_name = "notices_activities:index"
+    index_label = _("Activity sign-ups")
 
-    def dispatch(self, request, *args, **kwargs):
-        self.activity = get_object_or_404(ActivityPage.objects.visible_to(request.user),
-                                          pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    @property
+    def activity(self):
+        return self.object
 
     def get_page_title(self):
         return _("Sign-ups: %(title)s") % {"title": self.activity.title}
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items,
-                {"url": reverse("notices_activities:index"), "label": _("Activity sign-ups")},
-                {"url": "", "label": self.activity.title}]
 
     def signups(self):
         return signups_of(self.activity, self.request.user)

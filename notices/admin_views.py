@@ -41,23 +41,39 @@ class ReachIndexView(StaffOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
         return super().get_context_data(rows=rows, page_obj=page, **kwargs)
 
 
-class NoticeReachMixin(StaffOnlyMixin, WagtailAdminTemplateMixin):
-    """A page about one notice the user may see."""
+class ScopedObjectMixin(StaffOnlyMixin, WagtailAdminTemplateMixin):
+    """An admin page about one object the user may see (``model``, found by ``pk`` in
+    its visible_to(user)), under the listing named ``index_url_name``."""
 
-    header_icon = "view"
+    model = None
+    index_url_name = ""
+    index_label = ""
 
     def dispatch(self, request, *args, **kwargs):
-        self.notice = get_object_or_404(NoticePage.objects.visible_to(request.user),
+        self.object = get_object_or_404(self.model.objects.visible_to(request.user),
                                         pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
-    def get_page_title(self):
-        return _("Reach: %(title)s") % {"title": self.notice.title}
-
     def get_breadcrumbs_items(self):
         return [*self.breadcrumbs_items,
-                {"url": reverse("notices_reach:index"), "label": _("Notice reach")},
-                {"url": "", "label": self.notice.title}]
+                {"url": reverse(self.index_url_name), "label": self.index_label},
+                {"url": "", "label": str(self.object)}]
+
+
+class NoticeReachMixin(ScopedObjectMixin):
+    """A page about one notice the user may see."""
+
+    header_icon = "view"
+    model = NoticePage
+    index_url_name = "notices_reach:index"
+    index_label = _("Notice reach")
+
+    @property
+    def notice(self):
+        return self.object
+
+    def get_page_title(self):
+        return _("Reach: %(title)s") % {"title": self.notice.title}
 
     def unread_residents(self):
         return reach.unread_residents(self.notice).filter(

@@ -7,7 +7,7 @@ import uuid
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
@@ -17,7 +17,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from portal.estates.models import Building, Community, House, Unit
 from portal.estates.viewsets import scoped
 
-from .admin_views import PER_PAGE, StaffOnlyMixin
+from .admin_views import PER_PAGE, ScopedObjectMixin, StaffOnlyMixin
 from .models import PersonalNotice, residents_living_in
 
 
@@ -102,24 +102,17 @@ class SendPersonalNoticeView(StaffOnlyMixin, WagtailAdminTemplateMixin, FormView
         return redirect("notices_personal:detail", pk=notice.pk)
 
 
-class PersonalNoticeDetailView(StaffOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
+class PersonalNoticeDetailView(ScopedObjectMixin, TemplateView):
     header_icon = "mail"
     template_name = "notices/admin/personal_detail.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        self.notice = get_object_or_404(PersonalNotice.objects.visible_to(request.user),
-                                        pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    model = PersonalNotice
+    index_url_name = "notices_personal:index"
+    index_label = _("Personal notices")
 
     def get_page_title(self):
-        return self.notice.subject
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items,
-                {"url": reverse("notices_personal:index"), "label": _("Personal notices")},
-                {"url": "", "label": self.notice.subject}]
+        return self.object.subject
 
     def get_context_data(self, **kwargs):
-        recipients = (self.notice.recipients.select_related("user").order_by("name", "pk"))
+        recipients = self.object.recipients.select_related("user").order_by("name", "pk")
         page = Paginator(recipients, PER_PAGE).get_page(self.request.GET.get("p"))
-        return super().get_context_data(notice=self.notice, recipients=page, **kwargs)
+        return super().get_context_data(notice=self.object, recipients=page, **kwargs)
