@@ -31,7 +31,7 @@ class WorkerChoiceField(forms.ModelChoiceField):
     """The ticket's community's workers, best first, each with what decides the order."""
 
     def label_from_instance(self, worker):
-        facts = [_("trade") if worker.has_trade else _("other trade"),
+        facts = [_("matching trade") if worker.has_trade else _("other trade"),
                  _("on duty") if worker.on_duty else _("off duty"),
                  _("%(count)d open") % {"count": worker.load}]
         return f"{worker.name} ({', '.join(str(fact) for fact in facts)})"

@@ -6,6 +6,7 @@ tickets and setup rows of their communities. Tickets are never typed in or edite
 the admin: they change only through the actions on their page."""
 
 from django.urls import path
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -192,6 +193,12 @@ def register_ticket_queue():
 @hooks.register("register_admin_viewset")
 def register_ticket_setup():
     return TicketSetupGroup()
+
+
+@hooks.register("insert_global_admin_css")
+def keep_ticket_numbers_on_one_line():
+    # A number read out on the phone (BX20261123-1234) must not wrap in the queue.
+    return mark_safe("<style>td.ticket-number a { white-space: nowrap; }</style>")
 
 
 @hooks.register("register_log_actions")

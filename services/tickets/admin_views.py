@@ -66,6 +66,7 @@ class TicketIndexView(IndexView):
     def columns(self):
         columns = super().columns
         columns[0].label = _("Number")
+        columns[0].classname = "ticket-number"  # kept on one line: see admin_hooks
         return columns
 
     def to_row_dict(self, item):
@@ -91,7 +92,7 @@ class TicketInspectView(InspectView):
     form per action its state allows. The forms post here."""
 
     template_name = "services/admin/ticket_inspect.html"
-    call_url_name = None
+    page_title = _("Ticket")
 
     def get_context_data(self, **kwargs):
         ticket, user = self.object, self.request.user
@@ -205,6 +206,7 @@ class DutyWeekView(WagtailAdminTemplateMixin, TemplateView):
 
     template_name = "services/admin/duty_week.html"
     page_title = _("Duty calendar")
+    header_icon = "date"
     index_url_name = None
     add_url_name = None
 
@@ -212,6 +214,11 @@ class DutyWeekView(WagtailAdminTemplateMixin, TemplateView):
         if not request.user.has_perm("services.view_dutyshift"):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items,
+                {"url": reverse(self.index_url_name), "label": DutyShift._meta.verbose_name_plural},
+                {"url": "", "label": self.get_page_title()}]
 
     def week_start(self):
         try:
