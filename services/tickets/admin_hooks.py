@@ -79,7 +79,8 @@ class TicketViewSet(ScopedModelViewSet):
     # The edit form exists only because the viewset builds one; the policy refuses it.
     form_fields = ["description"]
     search_fields = ["description"]
-    list_select_related = ["category", "community", "house__unit", "assignee"]
+    list_select_related = ["category", "community", "house__unit__building", "building",
+                           "assignee"]
     list_display = [
         "reference",  # the row's title: a link to the ticket page, with its buttons
         Column("category", label=_("Category")),

@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import openpyxl
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -199,3 +201,16 @@ def test_the_menu_counts_my_open_tickets(client, service_a, tickets, ticket_b):
     client.force_login(service_a)
     content = client.get(reverse("wagtailadmin_home")).content.decode()
     assert f"({len(tickets)})" in content
+
+
+def test_the_queue_costs_the_same_queries_for_more_tickets(client, service_a, resident,
+                                                           house_a):
+    client.force_login(service_a)
+    counts = []
+    for _round in range(2):
+        for _ticket in range(3):
+            submit(resident, house=house_a)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse("tickets:index"))
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
