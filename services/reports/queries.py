@@ -179,7 +179,9 @@ def repeat_candidates(tickets, period):
     """The counted repairs submitted in the period, each annotated ``is_repeat``: another
     counted repair of the same house and category was submitted in the REPEAT_DAYS days
     before it (possibly before the period)."""
-    earlier = counted_repairs(tickets).filter(
+    # A house's history is what it is, whoever reads the report: the earlier repair is
+    # looked up among all tickets (they are of the same house, so of the same community).
+    earlier = counted_repairs(Ticket.objects.all()).filter(
         house_id=OuterRef("house_id"), category_id=OuterRef("category_id"),
         created_at__gte=OuterRef("created_at") - timedelta(days=REPEAT_DAYS),
     ).filter(Q(created_at__lt=OuterRef("created_at"))

@@ -163,6 +163,8 @@ class Ticket(models.Model):
             models.Index(fields=["reporter", "-created_at"]),
             models.Index(fields=["state", "completion_due"]),
             models.Index(fields=["building", "category"]),
+            # The report's repeat repairs: earlier repairs of a house in one category.
+            models.Index(fields=["house", "category", "created_at"]),
         ]
         permissions = [
             ("handle_ticket", "Can accept, dispatch, reply to and close tickets"),
