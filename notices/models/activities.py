@@ -275,7 +275,7 @@ class ActivitySignup(models.Model):
         with transaction.atomic():
             activity = _locked(activity)
             _check_can_sign_up(activity, resident)
-            house = _house_for(resident, house)
+            house = _house_for(activity, resident, house)
             people = people if activity.ask_people else 1
             if not 1 <= people <= activity.max_people:
                 raise ValidationError({"people": _("Between 1 and %(most)s people, please.")
@@ -362,11 +362,15 @@ def _check_can_sign_up(activity, resident):
         raise TransitionNotAllowed(_("You have already signed up for this activity."))
 
 
-def _house_for(resident, house):
+def _house_for(activity, resident, house):
     houses = House.objects.filter(occupancies__resident=resident,
                                   occupancies__state__in=Occupancy.ACTIVE_STATES)
     if house is None:
-        return houses.first()
+        # Of several houses, one the activity is for by its unit or building.
+        targets = ActivityTarget.objects.filter(page_id=activity.pk)
+        targeted = houses.filter(Q(unit__in=targets.values("unit"))
+                                 | Q(building__in=targets.filter(unit=None).values("building")))
+        return targeted.first() or houses.first()
     if not houses.filter(pk=house.pk).exists():
         raise ValidationError({"house": _("Choose one of your houses.")})
     return house

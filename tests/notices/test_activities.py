@@ -139,6 +139,14 @@ def test_a_phone_is_required_when_the_activity_asks_for_one(activity, resident):
     assert "phone" in error.value.message_dict
 
 
+def test_of_several_houses_the_one_the_activity_is_for_is_recorded(activities_a, resident,
+                                                                   house_a, house_a2):
+    f.OccupancyFactory(resident=resident.resident, house=house_a2, state="verified")
+    activity = nf.activity(activities_a, targets=[house_a2.building])
+
+    assert sign_up(activity, resident).house == house_a2
+
+
 def test_a_house_that_is_not_the_residents_is_refused(activity, resident, house_a2):
     with pytest.raises(ValidationError) as error:
         sign_up(activity, resident, house=house_a2)
