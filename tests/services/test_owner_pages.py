@@ -80,3 +80,12 @@ def test_the_demo_communities_get_their_service_pages(community_a):
     demo._home_pages([community_a])
     kinds = {type(page).__name__ for page in community_a.home_page.get_children().specific()}
     assert kinds == {"RepairPage", "PhoneRepairPage", "ComplaintPage"}
+
+
+def test_editors_may_add_the_service_pages_under_a_home_page():
+    from home.models import HomePage
+    from services.pages import ComplaintPage, PhoneRepairPage, RepairPage
+
+    allowed = HomePage.allowed_subpage_models()
+    assert {RepairPage, PhoneRepairPage, ComplaintPage} <= set(allowed)
+    assert RepairPage.allowed_subpage_models() == []
