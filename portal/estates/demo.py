@@ -459,7 +459,9 @@ def _staff(company, communities, report):
                    for duty, name, role, trade_codes in COMMUNITY_STAFF]
     found = {}
     for username, name, role, code, trade_codes in people:
-        user = _user(username, report, is_staff=True)
+        # Workers use the mobile workbench (/work/), where everyone logs in by phone.
+        phone = _worker_phone(code, username) if role == roles.WORKER else None
+        user = _user(username, report, is_staff=True, **({"phone": phone} if phone else {}))
         staff = Staff.objects.filter(user=user).first()
         if staff is None:
             user.groups.set([groups[role]])
@@ -470,7 +472,9 @@ def _staff(company, communities, report):
             report.count("staff", 1)
         community = communities[code].name if code else "(all)"
         label = role if not trade_codes else f"{role} ({'/'.join(trade_codes)})"
-        report.logins.append(Login(label, username, community))
+        if phone:
+            label += ", /work/"
+        report.logins.append(Login(label, phone or username, community))
         found[(code, username.rsplit("-", 1)[-1])] = staff
 
     merchant = _user("merchant", report)
@@ -478,6 +482,12 @@ def _staff(company, communities, report):
         merchant.groups.set([groups[roles.MERCHANT]])
     report.logins.append(Login(roles.MERCHANT, "merchant", "—"))
     return found
+
+
+def _worker_phone(code, username):
+    """135000<community><worker>: no resident's made-up number starts with 135."""
+    community = _community_details(code)[0] + 1
+    return f"135000{community:02d}{int(username[-1]):03d}"
 
 
 def _personas(communities, house_ids, staff, report):

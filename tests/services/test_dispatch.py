@@ -244,12 +244,15 @@ def test_suggestions_leave_out_desk_staff_and_inactive_workers(ticket, service_a
     assert list(suggest_workers(ticket)) == []
 
 
-def test_the_demo_dispatches_repairs_automatically(db, django_capture_on_commit_callbacks):
+def test_the_demo_dispatches_repairs_automatically(client, db,
+                                                   django_capture_on_commit_callbacks):
     from django.core.management import call_command
 
+    from portal.accounts.models import User
     from portal.estates.models import Occupancy
 
-    call_command("seed_demo", stdout=StringIO())
+    output = StringIO()
+    call_command("seed_demo", stdout=output)
     occupancy = Occupancy.objects.filter(state="verified", community__code="jinxiu",
                                          resident__user__is_active=True).first()
 
@@ -261,6 +264,11 @@ def test_the_demo_dispatches_repairs_automatically(db, django_capture_on_commit_
     assert ticket.assignee.teams.get().name == "维修班"
     assert DutyShift.objects.on_duty(timezone.now()).filter(
         staff=ticket.assignee, community=ticket.community).exists()
+    worker_user = ticket.assignee.user
+    assert worker_user.phone in output.getvalue()
+    assert User.find_by_phone(worker_user.phone) == worker_user
+    client.force_login(worker_user)
+    assert ticket.description in client.get("/work/").content.decode()
     rules = DispatchRule.objects.all()
     assert sorted(rules.values_list("community__code", flat=True)) == ["cuihu", "jinxiu"]
     shifts = DutyShift.objects.count()
