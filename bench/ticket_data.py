@@ -27,6 +27,8 @@ DATABASE = "reports_bench_tickets"
 REDIS_URL = os.environ.get("BENCH_TICKETS_REDIS_URL", "redis://127.0.0.1:6379/7")
 PORTS = range(8670, 8680)
 SQLITE_KEPT = Path(os.environ.get("TMPDIR", "/tmp")) / f"{DATABASE}.sqlite3"
+# A kept database's phones are encrypted and indexed with the keys it was seeded with.
+KEYS_KEPT = Path(os.environ.get("TMPDIR", "/tmp")) / f"{DATABASE}.keys.json"
 
 
 @contextmanager
@@ -43,9 +45,18 @@ def ticket_estate(tmp):
         sqlite = SQLITE_KEPT if KEEP else tmp / "bench.sqlite3"
         database_url, label = f"sqlite:///{sqlite}", "SQLite"
     env = _environment_with_own_redis(database_url, tmp)
+    reuse = KEEP and KEYS_KEPT.exists() and (_exists(server) if postgres else sqlite.exists())
+    if reuse:
+        env.update(json.loads(KEYS_KEPT.read_text()))
+    elif KEEP:
+        KEYS_KEPT.write_text(json.dumps({name: env[name] for name in
+                                         ("SECRET_KEY", "FIELD_ENCRYPTION_KEY")}))
+        KEYS_KEPT.chmod(0o600)
     try:
-        if postgres and not (KEEP and _exists(server)):
+        if postgres and not reuse:
             _create(server)
+        elif not postgres and not reuse and sqlite.exists():
+            sqlite.unlink()  # seeded with other keys
         seconds = _seed(env)
         yield env, label, seconds
     finally:

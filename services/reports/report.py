@@ -17,7 +17,6 @@ HOURS = range(24)
 HEAT_LEFT, HEAT_TOP, HEAT_STEP_X, HEAT_STEP_Y = 40, 20, 30, 25
 
 
-
 def definitions():
     """How each rate is counted, said on the page and in the export."""
     return [
