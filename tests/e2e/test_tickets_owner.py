@@ -90,3 +90,22 @@ def test_a_resident_files_a_repair_and_follows_it(page, live_server, estate, res
     page.wait_for_load_state()
     assert "下午三点以后家里有人" in page.locator("#ticket-timeline").inner_text()
     screenshot(page, "tickets-owner-05-message")
+
+
+def test_the_complaint_form_in_large_text_fits_the_phone(page, live_server, estate, resident):
+    log_in(page, live_server, phone=PHONE, password=f.PASSWORD)
+    page.goto(live_server.url + estate.home_page.url)
+    page.click("a.weui-grid[data-key=complaints]")
+    page.wait_for_load_state()
+    page.click(".h5-font-switch button")
+    page.wait_for_load_state()
+    assert page.locator("html.large-font").count() == 1
+    assert page.locator("input[name=anonymous]").is_visible()
+    assert _fits_the_phone(page)
+    screenshot(page, "tickets-owner-06-complaint-large-text")
+
+    page.click("#ticket-form button[type=submit]")  # nothing filled in
+    page.wait_for_load_state()
+    assert page.locator(".h5-field__error").count() >= 2
+    assert not Ticket.objects.exists()
+    screenshot(page, "tickets-owner-07-complaint-errors")
