@@ -60,7 +60,9 @@ class TicketMenuItem(MenuItem):
 
 
 def _has_phone(ticket):
-    return bool(ticket.contact_phone)
+    # Anonymous complaints: only the ticket page offers the call, to those who may see
+    # the reporter.
+    return bool(ticket.contact_phone) and not ticket.anonymous
 
 
 class TicketViewSet(ScopedModelViewSet):
@@ -116,6 +118,7 @@ class TicketCategoryViewSet(ScopedModelViewSet):
     icon = "tag"
     menu_order = 100
     form_class = admin_forms.TicketCategoryForm
+    delete_view_class = admin_views.CategoryDeleteView
     list_display = ["name", Column("get_kind_display", label=_("Kind"), sort_key="kind"),
                     "trade", "response_minutes", "completion_hours",
                     "urgent_response_minutes", "urgent_completion_hours",

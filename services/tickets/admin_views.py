@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +18,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin import messages
+from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.log_actions import log
@@ -261,3 +263,16 @@ class DutyShiftIndexView(IndexView):
         return [*super().header_buttons,
                 HeaderButton(_("Week calendar"), url=reverse(self.week_url_name),
                              icon_name="date")]
+
+
+class CategoryDeleteView(generic.DeleteView):
+    """A category that tickets refer to stays: it can be made inactive instead."""
+
+    def form_valid(self, form):
+        try:
+            with transaction.atomic():
+                return super().form_valid(form)
+        except ProtectedError:
+            messages.error(self.request, _("Tickets refer to this category, so it cannot be "
+                                           "deleted. Make it inactive instead."))
+            return HttpResponseRedirect(self.request.path)

@@ -165,3 +165,17 @@ def test_the_week_calendar_shows_the_shifts_of_my_communities(client, service_a,
 def test_a_worker_cannot_open_the_week_calendar(client, worker_a):
     client.force_login(worker_a)
     assert client.get(reverse("duty_shifts:week")).status_code == 302
+
+
+def test_a_category_with_tickets_cannot_be_deleted(client, manager_a, ticket):
+    client.force_login(manager_a)
+    response = client.post(reverse("ticket_categories:delete", args=[ticket.category_id]))
+    assert response.status_code == 302
+    assert TicketCategory.objects.filter(pk=ticket.category_id).exists()
+
+
+def test_an_unused_category_can_be_deleted(client, manager_a, company):
+    unused = category(company, name="其他", kind="suggestion")
+    client.force_login(manager_a)
+    client.post(reverse("ticket_categories:delete", args=[unused.pk]))
+    assert not TicketCategory.objects.filter(pk=unused.pk).exists()
