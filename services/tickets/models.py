@@ -339,7 +339,7 @@ class Ticket(models.Model):
                          note=note, data={"worker": worker.name})
         self._tell_owner("services.ticket.dispatched", worker=worker.name,
                          phone=worker.user.phone or "", arrival=self._arrival_text())
-        self._tell(worker.user, "services.ticket.assigned")
+        self._tell(worker.user, "services.ticket.assigned", url=self.workbench_url)
 
     def reassign(self, worker, by, note=""):
         self._check_worker(worker)
@@ -351,7 +351,7 @@ class Ticket(models.Model):
                          data={"from": previous and previous.name, "worker": worker.name})
         self._tell_owner("services.ticket.dispatched", worker=worker.name,
                          phone=worker.user.phone or "", arrival=self._arrival_text())
-        self._tell(worker.user, "services.ticket.assigned")
+        self._tell(worker.user, "services.ticket.assigned", url=self.workbench_url)
 
     def acknowledge(self, by):
         """The worker has seen the order and takes it (接单); no change of state, once
@@ -475,9 +475,10 @@ class Ticket(models.Model):
                                                                  if s != State.CLOSED],
                                  note=text.strip(), visible=visible)
         if by.pk == self.reporter_id:
-            for staff in (self.handler, self.assignee):
+            for staff, url in ((self.handler, self.admin_url),
+                               (self.assignee, self.workbench_url)):
                 if staff is not None:
-                    self._tell(staff.user, "services.ticket.message")
+                    self._tell(staff.user, "services.ticket.message", url=url)
         elif visible:
             self._tell_owner("services.ticket.message")
         return event
@@ -568,6 +569,13 @@ class Ticket(models.Model):
         from django.urls import reverse
 
         return reverse("services:ticket_detail", args=[self.pk])
+
+    @property
+    def workbench_url(self):
+        """The order on the worker's workbench (the link in the worker's messages)."""
+        from django.urls import reverse
+
+        return reverse("services:workbench_order", args=[self.pk])
 
     @property
     def admin_url(self):

@@ -24,9 +24,13 @@ class SetOffForm(forms.Form):
                                        coerce=int, initial=30)
 
     def expected_arrival(self, now=None):
-        now = (now or timezone.now()).replace(second=0, microsecond=0)
-        at = now + timedelta(minutes=self.cleaned_data["arrive_in"])
-        return at + timedelta(minutes=-at.minute % ROUND_MINUTES)
+        """Now plus the chosen minutes, rounded up to the next ROUND_MINUTES."""
+        at = (now or timezone.now()) + timedelta(minutes=self.cleaned_data["arrive_in"])
+        past_the_mark = timedelta(minutes=at.minute % ROUND_MINUTES, seconds=at.second,
+                                  microseconds=at.microsecond)
+        if past_the_mark:
+            at += timedelta(minutes=ROUND_MINUTES) - past_the_mark
+        return at
 
 
 class CompleteForm(forms.Form):

@@ -2,8 +2,6 @@
 order in place (take it, on the way, start, complete with photos), calling the owner;
 the orders I completed this week. Only for staff with the worker role."""
 
-import posixpath
-import uuid
 from datetime import timedelta
 from functools import wraps
 
@@ -24,7 +22,7 @@ from portal.estates import roles
 from portal.estates.errors import TransitionNotAllowed
 
 from .models import DONE_STATES, State, Ticket, TicketAttachment, TicketEvent
-from .tasks import attach_wechat_photo, process_attachment
+from .processing import attach_uploads, delete_stored
 from .workbench_calls import reveal_owner_phone
 from .workbench_forms import CompleteForm, SetOffForm
 
@@ -219,36 +217,24 @@ def complete(request, pk):
     form = CompleteForm(request.POST, request.FILES)
     if not form.is_valid():
         return order_detail(request, pk, complete_form=form)
+    photos, stored = form.cleaned_data["photos"], []
     try:
         with transaction.atomic():
             ticket.complete(by=request.user, note=form.cleaned_data["note"],
                             materials=form.cleaned_data["materials"])
             event = ticket.events.filter(action="completed").latest("created_at", "pk")
-            attach_photos(event, form.cleaned_data["photos"], request.user)
+            stored = attach_uploads(event, stage=TicketAttachment.Stage.AFTER,
+                                    photos=photos.files,
+                                    wechat_media_ids=photos.wechat_media_ids)
     except (TransitionNotAllowed, ValidationError) as refused:
         messages.error(request, _refusal_text(refused))
         return redirect("services:workbench_order", pk)
+    except BaseException:
+        delete_stored(stored)
+        raise
     messages.success(request, _("Order %(reference)s is completed; the owner is asked to "
                                 "confirm it.") % {"reference": ticket.reference})
     return redirect("services:workbench")
-
-
-def attach_photos(event, chosen, by, stage=TicketAttachment.Stage.AFTER):
-    """Store the uploaded photos on the event under fresh random names, and have them
-    cleaned in the background; photos chosen in WeChat are fetched in the background."""
-    ticket = event.ticket
-    for uploaded in chosen.files:
-        extension = posixpath.splitext(uploaded.name)[1].lower()[:8]
-        uploaded.name = f"{uuid.uuid4().hex}{extension}"
-        attachment = TicketAttachment.objects.create(
-            ticket=ticket, community_id=ticket.community_id, event=event, stage=stage,
-            file=uploaded, uploaded_by=by)
-        transaction.on_commit(lambda pk=attachment.pk: process_attachment.enqueue(pk),
-                              robust=True)
-    for media_id in chosen.wechat_media_ids:
-        transaction.on_commit(
-            lambda media_id=media_id: attach_wechat_photo.enqueue(event.pk, media_id, stage),
-            robust=True)
 
 
 @worker_only

@@ -332,3 +332,28 @@ def test_an_order_of_another_community_cannot_be_reached_by_a_guessed_id(
     assert client.post(url("workbench_start", ticket_b)).status_code == 404
     ticket_b.refresh_from_db()
     assert ticket_b.state == State.DISPATCHED
+
+
+def test_the_workers_messages_link_to_the_order_on_the_workbench(order, worker_a, resident):
+    assigned = InboxMessage.objects.get(recipient=worker_a, event="services.ticket.assigned")
+    assert assigned.url == url("workbench_order", order)
+
+    order.add_message(by=resident, text="下午六点后在家")
+
+    message = InboxMessage.objects.get(recipient=worker_a, event="services.ticket.message")
+    assert message.url == url("workbench_order", order)
+
+
+@pytest.mark.parametrize("now, expected", [
+    ("10:07:33", "10:40:00"), ("10:10:00", "10:40:00"), ("10:10:01", "10:45:00"),
+    ("10:34:59", "11:05:00"),
+])
+def test_the_expected_arrival_is_rounded_up_to_five_minutes(now, expected):
+    from datetime import datetime
+
+    from services.tickets.workbench_forms import SetOffForm
+
+    form = SetOffForm({"arrive_in": "30"})
+    assert form.is_valid()
+    at = form.expected_arrival(datetime.fromisoformat(f"2026-11-23T{now}+08:00"))
+    assert at == datetime.fromisoformat(f"2026-11-23T{expected}+08:00")

@@ -1,10 +1,12 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django_tasks.base import TaskResultStatus
 
 from services.tickets.tasks import escalate_overdue
 
 DEFAULT_SECONDS = 60
+WAITING = (TaskResultStatus.READY, TaskResultStatus.RUNNING)
 
 
 class Command(BaseCommand):
@@ -22,10 +24,21 @@ class Command(BaseCommand):
         if seconds < 1:
             raise CommandError("--seconds must be at least 1.")
         self.stdout.write(f"SLA watch: overdue tickets checked every {seconds} s.")
+        queued = None
         while True:
-            result = escalate_overdue.enqueue()
-            if verbosity > 1:
-                self.stdout.write(f"SLA watch queued ({result.id}).")
+            if not still_waiting(queued):
+                queued = escalate_overdue.enqueue()
+                if verbosity > 1:
+                    self.stdout.write(f"SLA watch queued ({queued.id}).")
             if once:
                 return
             time.sleep(seconds)
+
+
+def still_waiting(result):
+    """The last run is still queued or running: with the workers busy or stopped, one
+    waiting run is enough (rather than one more every interval)."""
+    if result is None or result.status not in WAITING:
+        return False
+    result.refresh()
+    return result.status in WAITING
