@@ -49,8 +49,9 @@ def run():
             _row(name, f"{label}, {CONNECTIONS} connections", round(result["rps"]), "req/s",
                  "no errors", result["errors"] == 0),
             _row(name, f"{label} p50", result["p50"], "ms"),
+            # wrk leaves timed-out requests out of its latencies: a run with errors fails.
             _row(name, f"{label} p99", result["p99"], "ms", f"< {P99_TARGET_MS} ms",
-                 result["p99"] < P99_TARGET_MS),
+                 result["p99"] < P99_TARGET_MS and result["errors"] == 0),
             _row(name, f"{label}, one connection, p50", alone[label]["p50"], "ms"),
             _row(name, f"{label}, one connection, p99", alone[label]["p99"], "ms"),
         ]

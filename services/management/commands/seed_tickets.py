@@ -91,8 +91,10 @@ class Command(BaseCommand):
             written += len(rows)
             self.stdout.write(f"{written} tickets", ending="\r")
         if connection.vendor == "postgresql":
+            # What autovacuum does after a bulk load: statistics for the planner and the
+            # visibility map that lets counts read the indexes alone.
             with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {Ticket._meta.db_table}")
+                cursor.execute(f"VACUUM ANALYZE {Ticket._meta.db_table}")
         self.stdout.write(f"Created {written} tickets in {time.monotonic() - started:.1f} s.")
 
 
