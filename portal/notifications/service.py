@@ -32,7 +32,7 @@ from portal.estates.models import Community, Resident, Staff
 from portal.wechat.accounts import account_for_community
 from portal.wechat.models import Follower, OfficialAccount
 
-from . import events
+from . import bulk, events
 from .models import Delivery, InboxMessage, TemplateSetting
 from .tasks import queue_sending
 
@@ -47,9 +47,9 @@ def notify(recipient, event, context=None, *, url="", community=None):
     is staff (a resident's is their own)."""
     writer = _Writer(events.get(event), context, url, community)
     with transaction.atomic():
-        messages = writer.write([recipient.pk])
+        message_ids = writer.write([recipient.pk])
     page_cache.bump_generation()
-    return messages[0]
+    return InboxMessage.objects.get(pk=message_ids[0])
 
 
 def notify_many(recipients, event, context=None, *, url="", community=None):
@@ -59,7 +59,11 @@ def notify_many(recipients, event, context=None, *, url="", community=None):
     writer = _Writer(events.get(event), context, url, community)
     told = 0
     with transaction.atomic():
-        for chunk in _chunks(_user_ids(recipients), CHUNK):
+        if isinstance(recipients, QuerySet):
+            user_ids = writer.look_up_all(recipients)
+        else:
+            user_ids = _user_ids(recipients)
+        for chunk in _chunks(user_ids, CHUNK):
             told += len(writer.write(chunk))
     if told:
         page_cache.bump_generation()
@@ -67,10 +71,7 @@ def notify_many(recipients, event, context=None, *, url="", community=None):
 
 
 def _user_ids(recipients):
-    if isinstance(recipients, QuerySet):
-        ids = recipients.order_by().values_list("pk", flat=True).iterator(chunk_size=CHUNK)
-    else:
-        ids = (getattr(recipient, "pk", recipient) for recipient in recipients)
+    ids = (getattr(recipient, "pk", recipient) for recipient in recipients)
     return dict.fromkeys(ids)  # each once, in order
 
 
@@ -97,10 +98,14 @@ class _Writer:
         self._accounts = {}
         self._values = {}
         self._template_data = {}
+        self._sms_payloads = {}
+        self._all = None
         # Checked now, so that a caller's mistake fails in the caller, not in a worker.
         self.values(None)
 
     def write(self, user_ids):
+        """Write the messages and deliveries of these recipients; returns the messages'
+        ids. Rows go in as plain values (see bulk.py): no model instance per row."""
         communities = self.communities_of(user_ids)
         followers = self.followers_of(user_ids)
         messages = []
@@ -108,21 +113,21 @@ class _Writer:
         for user_id in user_ids:
             community_id = communities.get(user_id)
             values = self.values(community_id)
-            messages.append(InboxMessage(
-                recipient_id=user_id, community_id=community_id, event=self.event.key,
-                title=values["title"][:200], body=values["body"], url=self.url[:500],
-                created_at=self.now,
-            ))
+            messages.append({
+                "recipient_id": user_id, "community_id": community_id,
+                "event": self.event.key, "title": values["title"][:200],
+                "body": values["body"], "url": self.url[:500], "created_at": self.now,
+            })
             plans.append(self.plan(community_id, followers.get(user_id, {})))
         self.choose_sms(user_ids, plans, communities)
-        InboxMessage.objects.bulk_create(messages, batch_size=1000)
-        deliveries = [Delivery(message=message, community_id=message.community_id,
-                               created_at=self.now, **plan)
-                      for message, plan in zip(messages, plans, strict=True)]
-        Delivery.objects.bulk_create(deliveries, batch_size=1000)
-        queue_sending([delivery.pk for delivery in deliveries
-                       if delivery.status == Delivery.Status.QUEUED])
-        return messages
+        message_ids = bulk.insert(InboxMessage, messages)
+        delivery_ids = bulk.insert(Delivery, (
+            {"message_id": message_id, "community_id": message["community_id"],
+             "created_at": self.now, "updated_at": self.now, **plan}
+            for message_id, message, plan in zip(message_ids, messages, plans, strict=True)))
+        queue_sending([delivery_id for delivery_id, plan in zip(delivery_ids, plans, strict=True)
+                       if plan["status"] == Delivery.Status.QUEUED])
+        return message_ids
 
     def plan(self, community_id, followed):
         """How to reach one recipient: WeChat if we can, else what stands in the way."""
@@ -145,7 +150,7 @@ class _Writer:
             "channel": Delivery.Channel.WECHAT, "status": Delivery.Status.QUEUED,
             "account_id": account.pk, "follower_id": followed[account.pk],
             "template_id": setting.template_id,
-            "payload": {"data": self.template_data(community_id, setting)},
+            "payload": self.template_data(community_id, setting),
         }
 
     def choose_sms(self, user_ids, plans, communities):
@@ -157,23 +162,52 @@ class _Writer:
                    if plan["channel"] == Delivery.Channel.INBOX}
         if not waiting:
             return
-        with_phone = set(User.objects.filter(pk__in=waiting).exclude(phone_index=None)
-                         .values_list("pk", flat=True))
+        if self._all is not None:
+            with_phone = self._all["with_phone"]
+        else:
+            with_phone = set(User.objects.filter(pk__in=waiting).exclude(phone_index=None)
+                             .values_list("pk", flat=True))
         for user_id, plan in waiting.items():
             if user_id in with_phone:
                 plan.update(channel=Delivery.Channel.SMS, status=Delivery.Status.QUEUED,
-                            payload={"text": self.event.sms_text(
-                                self.values(communities.get(user_id)))})
+                            payload=self.sms_payload(communities.get(user_id)))
             elif plan["reason"] == Delivery.Reason.NOT_FOLLOWING:
                 plan["reason"] = Delivery.Reason.NO_PHONE
 
     # -- what recipients share, looked up once ----------------------------------------
 
+    def look_up_all(self, users):
+        """For a queryset of recipients: their ids, communities, follows and whether
+        they have a phone, in two queries (the queryset read once, and once as the
+        subquery of their follows) instead of a round of queries with thousands of ids
+        per chunk. Returns the ids, each once."""
+        users = users.order_by()
+        residents = {}
+        with_phone = set()
+        rows = users.values_list("pk", "resident__community_id", "phone_index")
+        for user_id, community_id, phone_index in rows.iterator(chunk_size=CHUNK):
+            if community_id is not None:
+                residents[user_id] = community_id
+            if phone_index is not None:
+                with_phone.add(user_id)
+            residents.setdefault(user_id, None)
+        followed = defaultdict(dict)
+        for user_id, account_id, follower_id in self._following(
+                user_id__in=users.values("pk")):
+            followed[user_id][account_id] = follower_id
+        self._all = {"residents": residents, "followed": followed, "with_phone": with_phone}
+        return list(residents)
+
     def communities_of(self, user_ids):
         if self.community is not None:
             return dict.fromkeys(user_ids, self.community.pk)
-        found = dict(Resident.objects.filter(user_id__in=user_ids)
-                     .values_list("user_id", "community_id"))
+        if self._all is not None:
+            residents = self._all["residents"]
+            found = {user_id: residents[user_id] for user_id in user_ids
+                     if residents[user_id] is not None}
+        else:
+            found = dict(Resident.objects.filter(user_id__in=user_ids)
+                         .values_list("user_id", "community_id"))
         others = [user_id for user_id in user_ids if user_id not in found]
         if others:
             staff_communities = defaultdict(set)
@@ -186,13 +220,17 @@ class _Writer:
 
     def followers_of(self, user_ids):
         """user id → {account id: follower id}, of those following."""
+        if self._all is not None:
+            return self._all["followed"]
         followed = defaultdict(dict)
-        rows = (Follower.objects.filter(user_id__in=user_ids, is_subscribed=True,
-                                        account__is_active=True)
-                .values_list("user_id", "account_id", "pk"))
-        for user_id, account_id, follower_id in rows:
+        for user_id, account_id, follower_id in self._following(user_id__in=user_ids):
             followed[user_id][account_id] = follower_id
         return followed
+
+    @staticmethod
+    def _following(**users):
+        return (Follower.objects.filter(is_subscribed=True, account__is_active=True, **users)
+                .values_list("user_id", "account_id", "pk"))
 
     def community_object(self, community_id):
         if community_id not in self._communities:
@@ -222,11 +260,18 @@ class _Writer:
         return self._values[community_id]
 
     def template_data(self, community_id, setting):
+        """The WeChat payload, one object for all who share it."""
         key = (community_id, setting.pk)
         if key not in self._template_data:
-            self._template_data[key] = self.event.template_data(self.values(community_id),
-                                                                setting.mapping)
+            self._template_data[key] = {"data": self.event.template_data(
+                self.values(community_id), setting.mapping)}
         return self._template_data[key]
+
+    def sms_payload(self, community_id):
+        if community_id not in self._sms_payloads:
+            self._sms_payloads[community_id] = {
+                "text": self.event.sms_text(self.values(community_id))}
+        return self._sms_payloads[community_id]
 
 
 def send_test(setting, user):
