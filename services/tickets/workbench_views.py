@@ -74,13 +74,14 @@ def my_orders(user):
 
 
 def with_progress(tickets, now=None):
-    """Whether each order was taken since its dispatch, and its place in the list:
-    overdue first, then urgent, then by deadline."""
+    """Whether each order was taken (and set off for) since its dispatch, and its place
+    in the list: overdue first, then urgent, then by deadline."""
     now = now or timezone.now()
-    taken = TicketEvent.objects.filter(ticket=OuterRef("pk"), action="acknowledged",
-                                       created_at__gte=OuterRef("dispatched_at"))
+    since_dispatch = TicketEvent.objects.filter(ticket=OuterRef("pk"),
+                                                created_at__gte=OuterRef("dispatched_at"))
     return (tickets
-            .annotate(acknowledged=Exists(taken),
+            .annotate(acknowledged=Exists(since_dispatch.filter(action="acknowledged")),
+                      on_the_way=Exists(since_dispatch.filter(action="on_the_way")),
                       late=Case(When(completion_due__lt=now, then=Value(0)),
                                 default=Value(1), output_field=IntegerField()),
                       urgent=Case(When(urgency=Ticket.Urgency.URGENT, then=Value(0)),

@@ -173,6 +173,8 @@ def test_on_the_way_tells_the_owner_the_expected_arrival(client, order, worker_a
     assert order.events.filter(action="on_the_way").count() == 1
     assert InboxMessage.objects.filter(recipient=resident,
                                        event="services.ticket.on_the_way").count() == 1
+    card = client.get(WORKBENCH).content.decode()
+    assert 'data-state="dispatched">On the way<' in card
 
 
 def test_a_double_tap_on_the_way_tells_the_owner_once(client, order, worker_a, resident):
