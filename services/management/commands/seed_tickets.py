@@ -84,9 +84,12 @@ class Command(BaseCommand):
             raise CommandError("No estate: run seed_demo first.")
         started = time.monotonic()
         plan = TicketPlan(company, months, random.Random(seed))
+        # Written in the order they were submitted, as a live desk writes them: a month's
+        # tickets then lie together in the table, as they do in production.
+        moments = sorted(plan.created_at() for _ in range(tickets))
         written = 0
         while written < tickets:
-            rows = [plan.ticket() for _ in range(min(CHUNK, tickets - written))]
+            rows = [plan.ticket(created) for created in moments[written:written + CHUNK]]
             _write(rows)
             written += len(rows)
             self.stdout.write(f"{written} tickets", ending="\r")
@@ -141,7 +144,7 @@ class TicketPlan:
                 people[community_id].append(staff_id)
         return people
 
-    def _created_at(self):
+    def created_at(self):
         rng = self.rng
         day = rng.choices(self.days, cum_weights=self.day_weights)[0]
         hour = rng.choices(range(24), cum_weights=self.hour_weights)[0]
@@ -150,12 +153,11 @@ class TicketPlan:
         created = local_midnight + timedelta(hours=hour, seconds=rng.randrange(3600))
         return min(created, self.now - timedelta(minutes=1))
 
-    def ticket(self):
+    def ticket(self, created):
         rng = self.rng
         category = rng.choices(self.categories, cum_weights=self.category_weights)[0]
         community = rng.choices(self.communities, cum_weights=self.community_weights)[0]
         house, building, user, name = rng.choice(self.occupants[community])
-        created = self._created_at()
         urgent = category.kind == "repair" and rng.random() < 0.1
         urgency = Ticket.Urgency.URGENT if urgent else Ticket.Urgency.NORMAL
         response_due, completion_due = category.deadlines(urgency, created)
