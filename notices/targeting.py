@@ -31,11 +31,14 @@ def _is_staff(user):
 
 
 def _target_rows_for(resident):
-    """A filter on NoticeTarget: the rows that reach this resident."""
-    bindings = Occupancy.objects.filter(resident=resident, state__in=Occupancy.ACTIVE_STATES)
+    """A filter on target rows (NoticeTarget...): those that reach this resident. Their
+    units and buildings are read first (one small query), so that the database finds
+    each kind of row in its own index instead of testing every target row."""
+    houses = list(Occupancy.objects.filter(resident=resident, state__in=Occupancy.ACTIVE_STATES)
+                  .values_list("house__unit_id", "house__building_id"))
     return (
-        Q(unit_id__in=bindings.values("house__unit_id"))
-        | Q(unit=None, building_id__in=bindings.values("house__building_id"))
+        Q(unit_id__in={unit_id for unit_id, _building_id in houses if unit_id is not None})
+        | Q(unit=None, building_id__in={building_id for _unit_id, building_id in houses})
         | Q(building=None, community_id=resident.community_id)
         | Q(whole_company=True, company_id=resident.community.company_id)
     )
@@ -60,8 +63,9 @@ def pages_for_resident(resident, target_model=None):
     """A filter on a targeted page model: the pages that target one of the resident's
     houses. ``target_model`` is that page model's target rows (notices' by default)."""
     target_model = target_model or _notice_target()
-    return Q(Exists(target_model.objects.filter(_target_rows_for(resident),
-                                                page=OuterRef("pk"))))
+    # The ids of the pages those rows target: an index lookup per kind of row, where an
+    # Exists per page would test every page of the estate.
+    return Q(pk__in=target_model.objects.filter(_target_rows_for(resident)).values("page_id"))
 
 
 def targets_resident(page, resident):

@@ -35,14 +35,19 @@ def _send(push_model, push_id):
     return told
 
 
-@task
+# Ahead of the search and reference index updates that publishing queues just before:
+# residents hear of a notice (a water cut) without waiting behind the site's upkeep.
+PUSH_PRIORITY = 10
+
+
+@task(priority=PUSH_PRIORITY)
 def send_notice_push(push_id):
     from .models import NoticePush
 
     return _send(NoticePush, push_id)
 
 
-@task
+@task(priority=PUSH_PRIORITY)
 def send_activity_push(push_id):
     from .models import ActivityPush
 
