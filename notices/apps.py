@@ -18,3 +18,6 @@ class NoticesConfig(AppConfig):
 
         push.connect_signals()
 
+        from . import moving
+
+        moving.connect_signals()

@@ -25,6 +25,7 @@ from wagtail.models.workflows import AbstractGroupApprovalTask
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from portal import page_cache
 from portal.estates.models import Building, Community, Company, Resident, Unit
 from portal.estates.scope import ScopedQuerySet
 
@@ -73,6 +74,13 @@ class CommunityPage(Page):
                 self.community_id = home.community_id
         super().save(*args, **kwargs)
 
+    def with_content_json(self, content):
+        """A revision brings its content, not its place: like the tree position, the
+        community stays the live page's (a page moved since keeps its new community)."""
+        page = super().with_content_json(content)
+        page.community_id = self.community_id
+        return page
+
     def is_visible_to(self, user):
         return targeting.is_visible_to(self, user)
 
@@ -110,7 +118,12 @@ class NoticeIndexPage(CommunityPage):
 
     def serve(self, request, *args, **kwargs):
         # The list itself is open; what it lists depends on who asks.
-        return Page.serve(self, request, *args, **kwargs)
+        response = Page.serve(self, request, *args, **kwargs)
+        if targeting.resident_of(request.user) is not None:
+            # Residents reopen their list often. Any change (a notice read or published,
+            # a target or a binding changed) renders it afresh: see portal.page_cache.
+            page_cache.cache_for_this_session(response)
+        return response
 
     def get_context(self, request, *args, **kwargs):
         from ..listing import notice_list_context
