@@ -92,8 +92,9 @@ def _row(benchmark, case, value, unit, target="", ok=""):
 
 
 @contextmanager
-def _database(tmp):
-    """A fresh, empty database: yields its URL and a label for the report."""
+def _database(tmp, suffix="home"):
+    """A fresh, empty database: yields its URL and a label for the report. On
+    PostgreSQL it is `<name>_bench_<suffix>`, so that benchmarks do not share one."""
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         yield f"sqlite:///{tmp / 'bench.sqlite3'}", "SQLite"
@@ -101,7 +102,7 @@ def _database(tmp):
     import psycopg
 
     parts = urllib.parse.urlsplit(url)
-    name = f"{parts.path.lstrip('/') or 'portal'}_bench_home"
+    name = f"{parts.path.lstrip('/') or 'portal'}_bench_{suffix}"
     server = parts._replace(path="/postgres").geturl()
     with psycopg.connect(server, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
