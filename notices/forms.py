@@ -19,6 +19,9 @@ def _scoped_target_form(form_class, user):
             super().__init__(*args, **kwargs)
             for name in ("community", "building", "unit"):
                 self.fields[name].queryset = scoped(self.fields[name].queryset, user)
+            # A unit's label names its building: one query, not one per unit.
+            self.fields["unit"].queryset = self.fields["unit"].queryset.select_related(
+                "building")
             if not sees_whole_company(user):
                 self.fields["whole_company"].disabled = True
 

@@ -145,3 +145,20 @@ def test_manager_sees_their_communitys_pages_in_the_explorer(client, manager_a, 
     explorer = client.get(reverse("wagtailadmin_explore", args=[index_a.get_parent().pk]))
 
     assert index_a.title in explorer.content.decode()
+
+
+def test_the_editor_page_reads_the_units_buildings_in_one_query(
+        client, manager_a, index_a, community_a, django_assert_max_num_queries):
+    """On a large estate the unit choices named each unit's building one query at a time."""
+    client.force_login(manager_a)
+    client.get(_add_url(index_a))  # warm Wagtail's own caches
+    building = f.BuildingFactory(community=community_a, name="9栋")
+    for number in range(1, 4):
+        f.UnitFactory(building=building, name=f"{number}单元")
+    with django_assert_max_num_queries(60) as few:
+        client.get(_add_url(index_a))
+    for number in range(4, 30):
+        f.UnitFactory(building=building, name=f"{number}单元")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(_add_url(index_a))
+    assert "9栋29单元" in response.content.decode()
