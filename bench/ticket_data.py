@@ -58,6 +58,7 @@ def ticket_estate(tmp):
         elif not postgres and not reuse and sqlite.exists():
             sqlite.unlink()  # seeded with other keys
         seconds = _seed(env)
+        _manage(env, "collectstatic", "--noinput")  # the admin's pages need the manifest
         yield env, label, seconds
     finally:
         if postgres and not KEEP:
