@@ -196,3 +196,23 @@ def test_refuses_to_run_without_debug():
 def test_refuses_fewer_houses_than_the_demo_needs():
     with pytest.raises(CommandError):
         seed_demo("--houses", "50")
+
+
+def test_each_demo_community_has_notices_an_activity_a_handbook_and_contacts(output):
+    from notices.models import ActivityPage, ContactPage, HandbookPage, NoticePage
+
+    for community in Community.objects.all():
+        notices = NoticePage.objects.live().filter(community=community)
+        assert notices.count() == 3
+        assert notices.filter(category=NoticePage.Category.EMERGENCY).exists()
+        assert all(notice.targets.exists() for notice in notices)
+        for model in (ActivityPage, HandbookPage, ContactPage):
+            assert model.objects.live().filter(community=community).count() == 1
+
+
+def test_seeding_again_adds_no_second_set_of_pages(output):
+    from notices.models import NoticePage
+
+    before = NoticePage.objects.count()
+    seed_demo()
+    assert NoticePage.objects.count() == before

@@ -531,8 +531,12 @@ def _home_pages(communities):
         from home.pages import ensure_home_page
     except ImportError:
         return
+    from notices.demo import ensure_demo_content
     from services.pages import ensure_service_pages
 
     for community in communities:
-        # With its repair, phone repair and complaint pages (the first tiles).
-        ensure_service_pages(ensure_home_page(community))
+        home = ensure_home_page(community)
+        # With its repair, phone repair and complaint pages (the first tiles), and a few
+        # notices, an activity, the handbook and the service numbers.
+        ensure_service_pages(home)
+        ensure_demo_content(home)
