@@ -65,13 +65,15 @@ def _activity(home, community):
         [ActivityTarget(community=community)])
 
 
+def _section(heading, text):
+    return {"type": "section", "value": {"heading": heading, "body": _paragraph(text)}}
+
+
 def _handbook_and_contacts(home, community):
     _publish(home, HandbookPage(title="住户手册", slug="handbook", sections=[
-        {"type": "section", "value": {"heading": "装修管理",
-                                      "body": _paragraph("装修前请到物业服务中心办理登记，"
-                                                         "施工时间为工作日 8:00-12:00、14:00-18:00。")}},
-        {"type": "section", "value": {"heading": "宠物饲养",
-                                      "body": _paragraph("遛狗请牵绳，及时清理宠物粪便。")}},
+        _section("装修管理", "装修前请到物业服务中心办理登记，施工时间为工作日 8:00-12:00、"
+                 "14:00-18:00。"),
+        _section("宠物饲养", "遛狗请牵绳，及时清理宠物粪便。"),
     ]))
     _publish(home, ContactPage(title="服务电话", slug="contacts", numbers=[
         {"type": "number", "value": {"name": "物业服务中心", "phone": community.service_phone
