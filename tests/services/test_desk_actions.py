@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from wagtail.models import ModelLogEntry
 
 from portal.estates import roles
@@ -161,7 +162,7 @@ def test_merge_into_a_ticket_of_another_community_is_refused(desk, ticket, resid
     theirs = submit(resident_b, house=house_b)
     response = _post(desk, ticket, "merge", reference=theirs.reference)
     assert response.status_code == 200
-    assert "No ticket of this community" in response.content.decode()
+    assert gettext("No ticket of this community has this number.") in response.content.decode()
     assert _state(ticket) == State.SUBMITTED
 
 
@@ -190,7 +191,9 @@ def test_close_a_completed_ticket(desk, completed):
 
 def test_closing_an_open_ticket_shows_the_message(desk, ticket):
     response = _post(desk, ticket, "close")
-    assert "cannot be done now" in " ".join(_messages(response, messages.ERROR))
+    refusal = gettext("This ticket is %(state)s; that cannot be done now.") % {
+        "state": State.SUBMITTED.label}
+    assert refusal in " ".join(_messages(response, messages.ERROR))
     assert _state(ticket) == State.SUBMITTED
 
 

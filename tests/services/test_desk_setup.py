@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from portal.estates import roles
 from services.models import DispatchRule, DutyShift, TicketCategory, WorkerTeam
@@ -49,7 +50,7 @@ def test_a_rule_names_a_worker_or_a_team_not_both(client, manager_a, worker_a, c
     client.force_login(manager_a)
     response = client.post(reverse("dispatch_rules:add"), _rule_data(
         community_a, worker=worker_a.staff, team=team))
-    assert "Choose either a worker or a team." in response.content.decode()
+    assert gettext("Choose either a worker or a team.") in response.content.decode()
     assert not DispatchRule.objects.exists()
 
 
