@@ -2,12 +2,14 @@
 completing with photos and materials, and calling the owner."""
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils.translation import gettext
 from PIL import Image
 from wagtail.models import ModelLogEntry
 
@@ -19,12 +21,6 @@ from tests.services.factories import submit
 
 State = Ticket.State
 WORKBENCH = "/work/"
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture
@@ -56,7 +52,7 @@ def test_only_workers_may_open_the_workbench(client, request, persona):
     client.force_login(request.getfixturevalue(persona))
     response = client.get(WORKBENCH)
     assert response.status_code == 403
-    assert b"This page is for repair workers" in response.content
+    assert gettext("This page is for repair workers") in response.content.decode()
 
 
 def test_the_workbench_asks_anonymous_visitors_to_log_in(client):
@@ -94,7 +90,7 @@ def test_overdue_and_urgent_orders_come_first(client, worker_a, resident, house_
     response = client.get(WORKBENCH)
 
     assert [t.pk for t in response.context["tickets"]] == [late.pk, urgent.pk, normal.pk]
-    assert "Overdue" in response.content.decode()
+    assert gettext("Overdue") in response.content.decode()
 
 
 def test_the_card_shows_the_owner_with_the_phone_masked(client, order, worker_a, resident):
@@ -115,7 +111,7 @@ def test_the_owners_photos_show_as_thumbnails_once_processed(client, order, work
         ticket=order, community_id=order.community_id, file=photo("report.jpg"),
         uploaded_by=resident)
     client.force_login(worker_a)
-    assert "Photo being prepared" in client.get(WORKBENCH).content.decode()
+    assert gettext("Photo being prepared") in client.get(WORKBENCH).content.decode()
 
     from services.tickets.tasks import process_attachment
     process_attachment.call(attachment.pk)
@@ -154,10 +150,11 @@ def test_taking_an_order_records_it_once(client, order, worker_a):
 
     assert list(order.events.filter(action="acknowledged").values_list("actor", flat=True)) \
         == [worker_a.pk]
-    assert "already taken" in again.content.decode()
+    assert gettext("You have already taken this order.") in again.content.decode()
     order.refresh_from_db()
     assert order.state == State.DISPATCHED
-    assert "Take this order" not in client.get(WORKBENCH).content.decode()
+    # The "Take this order" button (its translation is part of "Taken"'s).
+    assert 'name="take"' not in client.get(WORKBENCH).content.decode()
 
 
 def test_on_the_way_tells_the_owner_the_expected_arrival(client, order, worker_a, resident):
@@ -174,7 +171,7 @@ def test_on_the_way_tells_the_owner_the_expected_arrival(client, order, worker_a
     assert InboxMessage.objects.filter(recipient=resident,
                                        event="services.ticket.on_the_way").count() == 1
     card = client.get(WORKBENCH).content.decode()
-    assert 'data-state="dispatched">On the way<' in card
+    assert f'data-state="dispatched">{gettext("On the way")}<' in card
 
 
 def test_a_double_tap_on_the_way_tells_the_owner_once(client, order, worker_a, resident):
@@ -222,7 +219,7 @@ def test_completing_without_a_photo_is_refused_next_to_the_field(client, order, 
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Add at least one photo of the finished work." in page
+    assert gettext("Add at least one photo of the finished work.") in page
     assert "生料带" in page
     order.refresh_from_db()
     assert order.state == State.DISPATCHED
@@ -235,7 +232,8 @@ def test_a_renamed_non_image_is_refused_and_nothing_changes(client, order, worke
 
     response = client.post(url("workbench_complete", order), {"photos": [fake]})
 
-    assert "not a picture" in response.content.decode()
+    assert gettext("This file is not a picture. Please choose a JPEG, PNG, WebP or GIF photo.") \
+        in response.content.decode()
     order.refresh_from_db()
     assert order.state == State.DISPATCHED
 
@@ -247,7 +245,7 @@ def test_a_worker_completing_someone_elses_order_is_refused(client, order, other
                            {"materials": "x", "photos": [photo()]})
 
     assert response.status_code == 404
-    assert "This order is not yours" in response.content.decode()
+    assert gettext("This order is not yours") in response.content.decode()
     order.refresh_from_db()
     assert order.state == State.DISPATCHED
     assert not order.attachments.exists()
@@ -268,7 +266,8 @@ def test_no_step_on_someone_elses_order(client, order, other_worker, step):
 def test_the_model_refuses_a_worker_completing_someone_elses_order(order, other_worker):
     from portal.estates.errors import TransitionNotAllowed
 
-    with pytest.raises(TransitionNotAllowed, match="assigned to someone else"):
+    with pytest.raises(TransitionNotAllowed,
+                       match=re.escape(gettext("This ticket is assigned to someone else."))):
         order.complete(by=other_worker, materials="x")
     order.refresh_from_db()
     assert order.state == State.DISPATCHED
@@ -281,7 +280,11 @@ def test_a_step_in_the_wrong_state_is_said_and_changes_nothing(client, order, wo
     response = client.post(url("workbench_set_off", order), {"arrive_in": "30"},
                            follow=True)
 
-    assert "that cannot be done now" in response.content.decode()
+    refusal = gettext("This ticket is %(state)s; that cannot be done now.") % {
+        "state": State.IN_PROGRESS.label}
+    assert refusal in response.content.decode()
+    order.refresh_from_db()
+    assert order.state == State.IN_PROGRESS
     assert not order.events.filter(action="on_the_way").exists()
 
 
@@ -315,7 +318,7 @@ def test_the_order_page_shows_the_history_and_the_complete_form(client, order, w
     page = client.get(url("workbench_order", order)).content.decode()
 
     assert 'id="complete"' in page
-    assert "Dispatched" in page and "Reported" in page
+    assert gettext("Dispatched") in page and gettext("Reported") in page
     assert 'enctype="multipart/form-data"' in page
 
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from portal.estates import roles
 from portal.estates.errors import TransitionNotAllowed
@@ -66,7 +67,7 @@ def test_a_double_tap_on_take_this_order_takes_it_once(ticket, worker_a, service
 
     outcomes = race(lambda: Ticket.objects.get(pk=ticket.pk).acknowledge(by=worker_a))
 
-    assert outcomes.count("You have already taken this order.") == RACERS - 1
+    assert outcomes.count(gettext("You have already taken this order.")) == RACERS - 1
     assert ticket.events.filter(action="acknowledged").count() == 1
 
 
