@@ -172,8 +172,9 @@ def _free_port():
 
 
 @contextmanager
-def _gunicorn(env, tmp):
-    port = _free_port()
+def _gunicorn(env, tmp, port=None):
+    """gunicorn with WORKERS sync workers on ``port`` (a free one when not given)."""
+    port = port or _free_port()
     base = f"http://127.0.0.1:{port}"
     log = tmp / "gunicorn.log"
     with open(log, "wb") as output:

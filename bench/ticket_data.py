@@ -19,7 +19,7 @@ import urllib.parse
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench.home_page import HOUSES, ROOT, WORKERS, _environment, _manage, _wait_until_up
+from bench.home_page import HOUSES, ROOT, _environment, _gunicorn, _manage
 
 TICKETS = int(os.environ.get("BENCH_TICKETS", 1_000_000))
 KEEP = os.environ.get("BENCH_TICKETS_KEEP_DB") == "1"
@@ -161,25 +161,6 @@ def _free_port():
     raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
 
 
-@contextmanager
 def gunicorn(env, tmp):
-    """gunicorn with home_page's number of workers on one of this benchmark's ports."""
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = tmp / "gunicorn.log"
-    with open(log, "wb") as output:
-        server = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "portal.wsgi:application",
-             "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
-             "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
-    try:
-        _wait_until_up(server, f"{base}/healthz", log)
-        yield base
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+    """home_page's gunicorn on one of this benchmark's ports."""
+    return _gunicorn(env, tmp, port=_free_port())
