@@ -74,6 +74,24 @@ def test_rules_of_b_are_out_of_reach_of_a(client, manager_a, manager_b, communit
     assert client.get(reverse("dispatch_rules:edit", args=[rule.pk])).status_code == 404
 
 
+def test_teams_and_shifts_of_b_are_out_of_reach_of_a(client, manager_a, community_b, company):
+    worker_b = f.StaffFactory(company=company, name="乙师傅", user__groups=[roles.WORKER],
+                              communities=[community_b])
+    team = WorkerTeam.objects.create(community=community_b, name="乙水电班")
+    team.members.add(worker_b)
+    start = timezone.now()
+    shift = DutyShift.objects.create(community=community_b, staff=worker_b, starts_at=start,
+                                     ends_at=start + timedelta(hours=8))
+    client.force_login(manager_a)
+    teams = client.get(reverse("worker_teams:index"))
+    shifts = client.get(reverse("duty_shifts:index"))
+    assert teams.status_code == shifts.status_code == 200
+    assert "乙水电班" not in teams.content.decode()
+    assert "乙师傅" not in shifts.content.decode()
+    assert client.get(reverse("worker_teams:edit", args=[team.pk])).status_code == 404
+    assert client.get(reverse("duty_shifts:edit", args=[shift.pk])).status_code == 404
+
+
 def test_manager_builds_a_team_of_workers_of_the_community(client, manager_a, worker_a,
                                                            community_a):
     client.force_login(manager_a)
