@@ -64,8 +64,11 @@ class InboxMessageQuerySet(RecipientScopedQuerySet):
 
 
 class InboxMessage(models.Model):
+    # Indexed by inbox_newest_first, which leads with it: one index fewer to write per
+    # message of a notice to 50,000 residents.
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                  related_name="inbox_messages", verbose_name=_("recipient"))
+                                  related_name="inbox_messages", db_index=False,
+                                  verbose_name=_("recipient"))
     # The recipient's community when it was sent: who among staff may see it.
     community = models.ForeignKey(Community, on_delete=models.SET_NULL, null=True, blank=True,
                                   related_name="+", verbose_name=_("community"))
@@ -179,8 +182,10 @@ class Delivery(models.Model):
 
     message = models.ForeignKey(InboxMessage, on_delete=models.CASCADE,
                                 related_name="deliveries", verbose_name=_("message"))
+    # Indexed by delivery_community_newest, which leads with it.
     community = models.ForeignKey(Community, on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="+", editable=False, verbose_name=_("community"))
+                                  related_name="+", editable=False, db_index=False,
+                                  verbose_name=_("community"))
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices,
                               default=Status.QUEUED)
