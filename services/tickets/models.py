@@ -11,6 +11,7 @@ guard, changes the state and writes a TicketEvent (the timeline and the audit tr
 one transaction; an illegal change raises TransitionNotAllowed and changes nothing.
 """
 
+import hashlib
 from datetime import timedelta
 
 from django.conf import settings
@@ -30,6 +31,11 @@ from .categories import TicketCategory, TicketKind, Urgency
 
 REOPEN_DAYS = 7
 LOW_RATING = 2
+
+
+class AlreadyDone(Exception):
+    """Raised by a transition's guard, under the row lock, when the step has been taken
+    already (the second of two taps): the transition is a no-op."""
 
 
 class State(models.TextChoices):
@@ -291,7 +297,18 @@ class Ticket(models.Model):
 
     def _transition(self, action, *, by, allowed_from, to=None, note="", visible=True,
                     data=None, guard=None, **fields):
-        """Lock, check, change, record: every transition goes through here."""
+        """Lock, check, change, record: every transition goes through here. A guard that
+        finds the step already taken (a double tap) raises AlreadyDone: nothing changes
+        and None is returned instead of the event."""
+        try:
+            return self._locked_transition(action, by=by, allowed_from=allowed_from, to=to,
+                                           note=note, visible=visible, data=data,
+                                           guard=guard, **fields)
+        except AlreadyDone:
+            return None
+
+    def _locked_transition(self, action, *, by, allowed_from, to, note, visible, data, guard,
+                           **fields):
         with transaction.atomic():
             current = self._locked()
             if current.state not in allowed_from:
@@ -374,12 +391,27 @@ class Ticket(models.Model):
                                 guard=guard)
 
     def set_off(self, by, expected_arrival=None):
-        """The worker is on the way (在路上)."""
-        self._transition("on_the_way", by=by, allowed_from=[State.DISPATCHED],
-                         guard=lambda t: t._require_assignee(by),
-                         expected_arrival=expected_arrival or self.expected_arrival)
+        """The worker is on the way (在路上); the owner is told, with the expected arrival.
+        Setting off again with another arrival time tells the owner the new time; the
+        same step again (two taps, a retried request) is a no-op and returns None. The
+        check is made under the row lock, so taps racing each other count once."""
+
+        def guard(current):
+            current._require_assignee(by)
+            arrival = expected_arrival or current.expected_arrival
+            told = current.events.filter(action="on_the_way",
+                                         created_at__gte=current.dispatched_at)
+            if arrival == current.expected_arrival and told.exists():
+                raise AlreadyDone
+
+        event = self._transition("on_the_way", by=by, allowed_from=[State.DISPATCHED],
+                                 guard=guard,
+                                 expected_arrival=expected_arrival or self.expected_arrival)
+        if event is None:
+            return None
         self._tell_owner("services.ticket.on_the_way", worker=self.assignee.name,
                          arrival=self._arrival_text())
+        return event
 
     def start(self, by):
         self._transition("started", by=by, allowed_from=[State.DISPATCHED],
@@ -460,9 +492,15 @@ class Ticket(models.Model):
         """A duplicate of ``other``: closed, its owner pointed to the other ticket."""
         if other.pk == self.pk or other.community_id != self.community_id:
             raise TransitionNotAllowed(_("Choose another ticket of the same community."))
-        if other.state in FINAL_STATES:
-            raise TransitionNotAllowed(_("The ticket to merge into is already finished."))
         with transaction.atomic():
+            # Both rows locked, in the order of their keys (two merges the other way round
+            # wait for each other instead of deadlocking); the other ticket is checked
+            # under its lock, so it cannot be cancelled or closed meanwhile.
+            locked = {t.pk: t for t in Ticket.objects.select_for_update().filter(
+                pk__in=[self.pk, other.pk]).order_by("pk")}
+            if locked[other.pk].state in FINAL_STATES:
+                raise TransitionNotAllowed(_("The ticket to merge into is already finished."))
+            other.state = locked[other.pk].state
             self._transition("merged", by=by, allowed_from=OPEN_STATES, to=State.CLOSED,
                              closed_at=timezone.now(), merged_into=other,
                              data={"into": other.reference})
@@ -526,9 +564,11 @@ class Ticket(models.Model):
 
     def record_revisit(self, by, *, satisfied, note=""):
         """Customer service phoned the owner after completion (回访)."""
-        if self.state not in (*DONE_STATES, State.CLOSED):
-            raise TransitionNotAllowed(_("A revisit follows a completed ticket."))
         with transaction.atomic():
+            current = self._locked()
+            if current.state not in (*DONE_STATES, State.CLOSED):
+                raise TransitionNotAllowed(_("A revisit follows a completed ticket."))
+            self.state = current.state
             revisit = Revisit.objects.create(ticket=self, community_id=self.community_id,
                                              by=by, satisfied=satisfied, note=note.strip())
             self._record("revisited", by=by, from_state=self.state, visible=False,
@@ -540,6 +580,9 @@ class Ticket(models.Model):
     def open_follow_up(self, reason):
         """A low rating or an unhappy revisit opens a new ticket for customer service."""
         with transaction.atomic():
+            # Under the row lock: a low rating and an unhappy revisit at the same moment
+            # open one follow-up.
+            self._locked()
             if self.follow_ups.exists():
                 return self.follow_ups.first()
             follow_up = Ticket.objects.create(
@@ -669,6 +712,10 @@ class TicketAttachment(models.Model):
     processed = models.BooleanField(default=False)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                     null=True, blank=True, related_name="+")
+    # A photo chosen in WeChat: the SHA-256 of its JS-SDK serverId (media_id), so that a
+    # retried fetch or a form sent twice attaches it once to a ticket. A digest, because
+    # the media_id itself would fetch the photo from WeChat for three days.
+    wechat_media_digest = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = TicketAttachmentQuerySet.as_manager()
@@ -677,9 +724,18 @@ class TicketAttachment(models.Model):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
         ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "wechat_media_digest"],
+                                    condition=~Q(wechat_media_digest=""),
+                                    name="one_attachment_per_wechat_media"),
+        ]
 
     def __str__(self):
         return f"{self.ticket_id} {self.get_kind_display()}"
+
+    @staticmethod
+    def media_digest(media_id):
+        return hashlib.sha256(media_id.encode()).hexdigest()
 
 
 class RevisitQuerySet(ScopedQuerySet):

@@ -42,9 +42,12 @@ def process_attachment(attachment_id):
 @task
 def attach_wechat_photo(event_id, media_id, stage):
     """A photo chosen in WeChat (a JS-SDK serverId): fetched from WeChat's media API,
-    attached to the event's ticket, then processed like an upload. A photo WeChat no
-    longer has is skipped; network errors raise, so the task can be retried."""
+    attached to the event's ticket, then processed like an upload. Once per ticket: a
+    retried task or a form sent twice with the same media_id attaches it once (a unique
+    constraint settles two fetches racing). A photo WeChat no longer has is skipped;
+    network errors raise, so the task can be retried. Returns the attachment's pk."""
     from django.core.exceptions import ValidationError
+    from django.db import IntegrityError
 
     from portal.wechat.models import OfficialAccount
     from services.media.wechat import fetch_wechat_media
@@ -52,6 +55,10 @@ def attach_wechat_photo(event_id, media_id, stage):
     from .models import TicketAttachment, TicketEvent
 
     event = TicketEvent.objects.select_related("ticket__community").get(pk=event_id)
+    digest = TicketAttachment.media_digest(media_id)
+    same = TicketAttachment.objects.filter(ticket_id=event.ticket_id, wechat_media_digest=digest)
+    if (pk := same.values_list("pk", flat=True).first()) is not None:
+        return pk
     account = OfficialAccount.objects.for_community(event.ticket.community)
     if account is None:
         return None
@@ -59,11 +66,19 @@ def attach_wechat_photo(event_id, media_id, stage):
         photo = fetch_wechat_media(account, media_id)
     except ValidationError:
         return None
-    with transaction.atomic():
-        attachment = TicketAttachment.objects.create(
-            ticket=event.ticket, community_id=event.community_id, event=event, stage=stage,
-            file=photo, uploaded_by_id=event.actor_id)
-        transaction.on_commit(lambda: process_attachment.enqueue(attachment.pk), robust=True)
+    attachment = TicketAttachment(
+        ticket=event.ticket, community_id=event.community_id, event=event, stage=stage,
+        uploaded_by_id=event.actor_id, wechat_media_digest=digest)
+    attachment.file.save(photo.name, photo, save=False)
+    try:
+        with transaction.atomic():
+            attachment.save()
+            transaction.on_commit(lambda: process_attachment.enqueue(attachment.pk),
+                                  robust=True)
+    except IntegrityError:
+        # Another run attached it meanwhile: keep theirs, remove the copy just written.
+        attachment.file.storage.delete(attachment.file.name)
+        return same.values_list("pk", flat=True).first()
     return attachment.pk
 
 

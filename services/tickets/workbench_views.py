@@ -192,11 +192,9 @@ def set_off(request, pk):
         return redirect("services:workbench_order", pk)
 
     def go(ticket):
-        arrival = form.expected_arrival()
-        if ticket.expected_arrival == arrival and \
-                ticket.events.latest("pk").action == "on_the_way":
-            return  # a double tap: the owner has been told once
-        ticket.set_off(by=request.user, expected_arrival=arrival)
+        # A double tap gives the same (rounded) arrival: set_off sees, under the row
+        # lock, that the owner has been told it already and does nothing.
+        ticket.set_off(by=request.user, expected_arrival=form.expected_arrival())
 
     return _step(request, pk, go, _("The owner is told you are on the way (%(reference)s)."))
 

@@ -2,9 +2,12 @@
 made, the original deleted; photos chosen in WeChat fetched through its media API."""
 
 import pytest
+from django.db import IntegrityError, transaction
+from django.urls import reverse
 from PIL import ExifTags, Image
 
 from services.models import Ticket, TicketAttachment
+from services.tickets.tasks import attach_wechat_photo
 from tests.services.owner_helpers import (  # noqa: F401
     english,
     media_root,
@@ -104,3 +107,61 @@ def test_an_expired_wechat_photo_does_not_lose_the_ticket(
 
     ticket = Ticket.objects.get()
     assert not ticket.attachments.exists()
+
+
+def test_a_retried_wechat_fetch_attaches_the_photo_once(
+        owner, resident, house_a, repair_page, account, wechat_stub, settings,
+        django_capture_on_commit_callbacks):
+    wechat_stub.add_media(APPID, MEDIA_ID)
+    with django_capture_on_commit_callbacks(execute=True):
+        owner.post(repair_page.url, repair_data(resident, house_a, photos_wechat=[MEDIA_ID]))
+    ticket = Ticket.objects.get()
+    first = ticket.attachments.get()
+
+    # The task queue runs the same job again (a worker died before acknowledging it).
+    with django_capture_on_commit_callbacks(execute=True):
+        again = attach_wechat_photo.call(ticket.events.get().pk, MEDIA_ID, "report")
+
+    assert again == first.pk
+    assert ticket.attachments.count() == 1
+    # Not even fetched again, and no second copy left in storage.
+    assert len(wechat_stub.calls_to("cgi-bin/media/get")) == 1
+    assert stored_files(settings) == {first.file.name, first.thumbnail.name}
+    assert MEDIA_ID not in first.wechat_media_digest
+
+
+def test_a_message_sent_twice_with_the_same_wechat_photo_attaches_it_once(
+        owner, ticket, account, wechat_stub, django_capture_on_commit_callbacks):
+    wechat_stub.add_media(APPID, MEDIA_ID)
+    url = reverse("services:ticket_action", args=[ticket.pk, "message"])
+    for _attempt in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = owner.post(url, {"text": "再看看这张照片", "photos_wechat": [MEDIA_ID]})
+        assert response.status_code == 302
+
+    assert ticket.attachments.count() == 1
+    assert ticket.attachments.get().stage == TicketAttachment.Stage.MESSAGE
+
+
+def test_the_same_wechat_photo_may_go_with_two_tickets(
+        owner, resident, house_a, repair_page, account, wechat_stub,
+        django_capture_on_commit_callbacks):
+    wechat_stub.add_media(APPID, MEDIA_ID)
+    for key in ("form-key-1", "form-key-2"):
+        with django_capture_on_commit_callbacks(execute=True):
+            owner.post(repair_page.url, repair_data(resident, house_a, photos_wechat=[MEDIA_ID],
+                                                    idempotency_key=key))
+
+    assert [t.attachments.count() for t in Ticket.objects.all()] == [1, 1]
+
+
+def test_the_database_refuses_a_second_copy_of_a_wechat_photo(ticket):
+    digest = TicketAttachment.media_digest(MEDIA_ID)
+    fields = {"ticket": ticket, "community_id": ticket.community_id, "file": "tickets/a.jpg",
+              "wechat_media_digest": digest}
+    TicketAttachment.objects.create(**fields)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TicketAttachment.objects.create(**fields)
+    # Uploads without a media_id are not concerned.
+    TicketAttachment.objects.create(**{**fields, "wechat_media_digest": ""})
+    TicketAttachment.objects.create(**{**fields, "wechat_media_digest": ""})
