@@ -1,0 +1,271 @@
+"""Meter readings of a month imported from a spreadsheet: read, check, import.
+
+One row per house and utility: building, unit, house number, utility, reading, and
+whether the meter was changed (with the new meter's start reading). Checking never
+writes and lists every bad cell with its row number; the import is all or nothing.
+
+Importing the same file again for the same month creates nothing: a row whose meter
+already has that very reading for the month is counted as "already on file"; a row with
+another reading for a month already read is an error (correct it in the admin instead).
+"""
+
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.estates.directory_import import SheetRefused, _text
+from portal.estates.models import House
+
+from .fees import decimal_or_none
+from .models import Meter, MeterReading, Utility, check_reading
+
+# The sheet's own words: data for the company's clerks, in Chinese.
+BUILDING, UNIT, NUMBER, UTILITY, READING = "楼栋", "单元", "房号", "表类", "读数"
+METER_CHANGE, START_READING = "换表", "新表起始读数"
+HEADERS = [BUILDING, UNIT, NUMBER, UTILITY, READING, METER_CHANGE, START_READING]
+REQUIRED = [BUILDING, UNIT, NUMBER, UTILITY, READING]
+UTILITIES = {"水": Utility.WATER, "水表": Utility.WATER, "water": Utility.WATER,
+             "电": Utility.ELECTRICITY, "电表": Utility.ELECTRICITY,
+             "electricity": Utility.ELECTRICITY,
+             "燃气": Utility.GAS, "气": Utility.GAS, "燃气表": Utility.GAS, "gas": Utility.GAS}
+YES = {"是", "y", "yes", "1", "true", "换表"}
+NO = {"", "否", "n", "no", "0", "false"}
+MAX_ROWS = 50_000
+PREVIEW_ROWS = 50
+READING_LIMIT = Decimal("10000000000")
+
+
+@dataclass
+class CellError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class Row:
+    number: int
+    house_id: int
+    house_label: str
+    utility: str
+    reading: Decimal
+    meter_change: bool
+    start_reading: Decimal
+    on_file: bool = False
+
+    @property
+    def utility_label(self):
+        return Utility(self.utility).label
+
+
+@dataclass
+class Plan:
+    community: object
+    period: object  # the month's first day
+    rows: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+
+    @property
+    def is_valid(self):
+        return not self.errors and bool(self.rows)
+
+    @property
+    def new_rows(self):
+        return [row for row in self.rows if not row.on_file]
+
+    @property
+    def on_file(self):
+        return sum(row.on_file for row in self.rows)
+
+    @property
+    def preview(self):
+        return self.rows[:PREVIEW_ROWS]
+
+
+def read_sheet(path):
+    """(row number, values by header) of every non-empty row of the first sheet; the
+    file is judged by its content (openpyxl must open it), not by its name."""
+    from openpyxl import load_workbook
+
+    if not zipfile.is_zipfile(path):
+        raise SheetRefused(_("This is not an Excel .xlsx file."))
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        raise SheetRefused(_("This file cannot be opened as an Excel .xlsx file.")) from error
+    try:
+        values = workbook.worksheets[0].iter_rows(values_only=True)
+        header = [_text(cell) for cell in next(values, None) or []]
+        if not any(header):
+            raise SheetRefused(_("The sheet is empty."))
+        missing = [name for name in REQUIRED if name not in header]
+        if missing:
+            raise SheetRefused(
+                _("The header row lacks these columns: %(columns)s. Download the template "
+                  "and keep its first row.") % {"columns": ", ".join(missing)})
+        positions = {name: header.index(name) for name in HEADERS if name in header}
+        rows = []
+        for number, cells in enumerate(values, start=2):
+            if not any(_text(cell) for cell in cells):
+                continue
+            if len(rows) == MAX_ROWS:
+                raise SheetRefused(
+                    _("The sheet has more than %(limit)s rows; split it into several files.")
+                    % {"limit": MAX_ROWS})
+            rows.append((number, {name: cells[i] if i < len(cells) else None
+                                  for name, i in positions.items()}))
+        if not rows:
+            raise SheetRefused(_("The sheet has a header but no rows."))
+        return rows
+    finally:
+        workbook.close()
+
+
+def template_workbook():
+    """The sheet to fill in, as bytes."""
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "抄表"
+    sheet.append(HEADERS)
+    sheet.append(["1栋", "1单元", "101", "水", 123.4, "否", None])
+    sheet.append(["1栋", "1单元", "101", "电", 5.2, "是", 0])
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def plan_import(path, community, period):
+    """Check every row against the rules, the directory and the readings on file."""
+    period = period.replace(day=1)
+    plan = Plan(community=community, period=period)
+    houses = {(building, unit, number): (pk, f"{building}{unit}{number}")
+              for pk, building, unit, number in House.objects.filter(community=community)
+              .values_list("pk", "building__name", "unit__name", "number")}
+    seen = {}
+    for number, values in read_sheet(path):
+        row = _parse_row(number, values, houses, plan.errors)
+        if row is None:
+            continue
+        key = (row.house_id, row.utility)
+        if key in seen:
+            plan.errors.append(CellError(number, UTILITY, str(
+                _("The same house and meter are also in row %(row)s.") % {"row": seen[key]})))
+            continue
+        seen[key] = number
+        plan.rows.append(row)
+    _check_against_file(plan)
+    return plan
+
+
+def _parse_row(number, values, houses, errors):
+    def error(column, message):
+        errors.append(CellError(number, column, str(message)))
+
+    before = len(errors)
+    key = tuple(_text(values.get(name)) for name in (BUILDING, UNIT, NUMBER))
+    house = houses.get(key)
+    if not all(key):
+        error(NUMBER, _("Give the building, unit and house number."))
+    elif house is None:
+        error(NUMBER, _("No house %(house)s in this community.") % {"house": "".join(key)})
+    utility = UTILITIES.get(_text(values.get(UTILITY)).lower())
+    if utility is None:
+        error(UTILITY, _("Give the meter as 水, 电 or 燃气."))
+    reading = _reading(values.get(READING))
+    if reading is None:
+        error(READING, _("The reading must be a number not below zero, with at most two "
+                         "decimals."))
+    change = _text(values.get(METER_CHANGE)).lower()
+    if change not in YES | NO:
+        error(METER_CHANGE, _("Write 是 or 否 (or leave it empty)."))
+    start = Decimal(0)
+    if _text(values.get(START_READING)):
+        start = _reading(values.get(START_READING))
+        if start is None:
+            error(START_READING, _("The start reading must be a number not below zero."))
+    if len(errors) > before:
+        return None
+    return Row(number=number, house_id=house[0], house_label=house[1], utility=utility,
+               reading=reading, meter_change=change in YES, start_reading=start)
+
+
+def _reading(value):
+    if isinstance(value, bool):
+        return None
+    number = decimal_or_none(value)
+    if number is None or number < 0 or number >= READING_LIMIT \
+            or number.as_tuple().exponent < -2:
+        return None
+    return number.quantize(Decimal("0.01"))
+
+
+def _check_against_file(plan):
+    """Each row against the meter's readings on file: the month's own (the same value is
+    "on file", another is an error), the last one before and the first one after."""
+    meters = {(house_id, utility): pk for pk, house_id, utility in
+              Meter.objects.filter(community=plan.community).values_list("pk", "house_id",
+                                                                         "utility")}
+    wanted = {meters[key] for row in plan.rows
+              if (key := (row.house_id, row.utility)) in meters}
+    by_meter = {}
+    for reading in (MeterReading.objects.filter(meter_id__in=wanted).order_by("period")
+                    .only("meter_id", "period", "reading", "meter_change")):
+        by_meter.setdefault(reading.meter_id, []).append(reading)
+    for row in plan.rows:
+        readings = by_meter.get(meters.get((row.house_id, row.utility)), [])
+        same = next((r for r in readings if r.period == plan.period), None)
+        if same is not None:
+            if same.reading == row.reading and same.meter_change == row.meter_change:
+                row.on_file = True
+            else:
+                plan.errors.append(CellError(row.number, READING, str(
+                    _("This meter already has the reading %(reading)s for this month; change "
+                      "it in the admin if it is wrong.") % {"reading": same.reading})))
+            continue
+        previous = [r for r in readings if r.period < plan.period]
+        following = [r for r in readings if r.period > plan.period]
+        try:
+            check_reading(None, plan.period, row.reading, row.meter_change,
+                          row.start_reading, previous=previous[-1] if previous else None,
+                          following=following[0] if following else None)
+        except ValidationError as error:
+            plan.errors.append(CellError(row.number, READING, error.messages[0]))
+    plan.errors.sort(key=lambda error: error.row)
+
+
+def import_plan(plan, user):
+    """Create the meters and readings of a valid plan, all or nothing; returns the
+    number of readings created. Raises ValidationError when someone else entered a
+    reading of the month meanwhile."""
+    rows = plan.new_rows
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            Meter.objects.bulk_create(
+                [Meter(house_id=row.house_id, community=plan.community, utility=row.utility)
+                 for row in rows], ignore_conflicts=True)
+            meters = {(house_id, utility): (pk, house_id) for pk, house_id, utility in
+                      Meter.objects.filter(community=plan.community,
+                                           house_id__in={row.house_id for row in rows})
+                      .values_list("pk", "house_id", "utility")}
+            MeterReading.objects.bulk_create([
+                MeterReading(meter_id=meters[(row.house_id, row.utility)][0],
+                             house_id=row.house_id, community=plan.community,
+                             period=plan.period, reading=row.reading,
+                             meter_change=row.meter_change, start_reading=row.start_reading,
+                             read_at=timezone.localdate(), entered_by=user, entered_at=now)
+                for row in rows
+            ], batch_size=1000)
+    except IntegrityError as error:
+        raise ValidationError(_("Someone entered readings of this month meanwhile; upload "
+                                "the file again to see them.")) from error
+    return len(rows)

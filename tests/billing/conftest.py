@@ -1,0 +1,14 @@
+import pytest
+
+from portal.estates import roles
+from tests.conftest import _staff
+
+
+@pytest.fixture
+def finance_a(company, community_a):
+    return _staff(company, roles.FINANCE, [community_a])
+
+
+@pytest.fixture
+def finance_b(company, community_b):
+    return _staff(company, roles.FINANCE, [community_b])
