@@ -136,6 +136,15 @@ ROLE_PERMISSIONS[LEADERSHIP] += _BILLING_VIEW
 ROLE_PERMISSIONS[MANAGER] += _BILLING_VIEW
 
 
+# Payments (portal.payments): finance sees its communities' payment orders and refunds,
+# records cash and bank-transfer payments and refunds; leadership and managers read them.
+_PAYMENTS_VIEW = ["payments.view_paymentorder", "payments.view_refund"]
+ROLE_PERMISSIONS[FINANCE] += [*_PAYMENTS_VIEW, "payments.refund_paymentorder",
+                              "payments.record_offline_payment"]
+ROLE_PERMISSIONS[LEADERSHIP] += _PAYMENTS_VIEW
+ROLE_PERMISSIONS[MANAGER] += _PAYMENTS_VIEW
+
+
 def sync_roles(apps, schema_editor=None):
     """Create the role groups and give each exactly its permissions (idempotent).
 

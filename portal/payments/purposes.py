@@ -1,0 +1,49 @@
+"""What a payment order pays for. An app that takes payments registers its purpose once
+(in its AppConfig.ready()):
+
+    purposes.register("billing.bills", label=_("Property fees"), on_paid=bills_paid)
+
+``on_paid(order)`` runs exactly once per order, inside the transaction that settles it,
+so the app's own rows change atomically with the settlement; likewise
+``on_refunded(refund)`` for each successful refund and ``on_closed(order)`` when an
+unpaid order is closed. A hook that raises rolls the settlement back (and WeChat Pay
+retries its notification later)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Purpose:
+    key: str
+    label: str
+    on_paid: Callable
+    on_refunded: Callable | None = None
+    on_closed: Callable | None = None
+
+
+_registry = {}
+
+
+def register(key, *, label, on_paid, on_refunded=None, on_closed=None):
+    """Register (or re-register, e.g. on reload) what ``key`` orders pay for."""
+    purpose = Purpose(key, label, on_paid, on_refunded, on_closed)
+    _registry[key] = purpose
+    return purpose
+
+
+def unregister(key):
+    _registry.pop(key, None)
+
+
+def get(key):
+    """The registered purpose, or LookupError."""
+    try:
+        return _registry[key]
+    except KeyError:
+        raise LookupError(f"no payment purpose {key!r} is registered") from None
+
+
+def label(key):
+    purpose = _registry.get(key)
+    return purpose.label if purpose else key
