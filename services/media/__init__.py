@@ -3,6 +3,7 @@
 - checks.py: is the upload what it claims to be (read from its content, never its name
   or the browser's content type), within the size and pixel limits?
 - images.py: the stored copy of a photo (upright, no EXIF location) and its thumbnail.
+- video.py: the kept copy of a short video, without the location the phone wrote in it.
 - fields.py: form fields for up to 9 photos (files, or WeChat JS-SDK serverIds) and a video.
 - storage.py: unguessable file names, and the cleaned copy stored in place of the original.
 - wechat.py: a photo a resident chose in WeChat, fetched from WeChat's media API.

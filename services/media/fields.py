@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from .checks import check_photo, check_video
+from .video import strip_video_location
 
 MAX_PHOTOS = 9
 WECHAT_SUFFIX = "_wechat"
@@ -99,10 +100,17 @@ class PhotosField(forms.FileField):
 
 
 class VideoField(forms.FileField):
-    """One short video, checked by content."""
+    """One short video, checked by content; its cleaned value is the copy to keep,
+    without the location the phone wrote into it (see video.py)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": "video/*"}))
         kwargs.setdefault("validators", [check_video])
         super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        video = super().clean(data, initial)
+        if video and hasattr(video, "read"):
+            video = strip_video_location(video)
+        return video
