@@ -21,7 +21,7 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 # Migrate, load the demo estate the first time, then serve with a background-task worker,
-# the tickets' SLA watch and the local WeChat stub.
+# the tickets' SLA watch, the payment watch and the local WeChat stub.
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py seed_demo --if-empty
@@ -31,6 +31,7 @@ run: install
 	$(DEV_ENV) $(BIN)/python manage.py wechat_stub --port $(WECHAT_STUB_PORT) & \
 	$(DEV_ENV) $(BIN)/python manage.py db_worker & \
 	$(DEV_ENV) $(BIN)/python manage.py ticket_watch & \
+	$(DEV_ENV) $(BIN)/python manage.py payments_watch & \
 	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install

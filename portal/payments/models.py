@@ -267,16 +267,25 @@ class PaymentOrder(models.Model):
         first, so the owner cannot pay it twice."""
         if method not in OfflineMethod.values:
             raise ValidationError({"method": _("Choose cash or bank transfer.")})
+        amount = Decimal(amount)
         with transaction.atomic():
             current = self._locked()
+            if current.state == State.PENDING and amount != current.amount:
+                raise AmountMismatch(
+                    _("%(paid)s yuan was paid but the order asks %(amount)s yuan.")
+                    % {"paid": amount, "amount": current.amount})
             if current.state == State.PENDING:
                 current._close_at_provider()
-            if current.state in PAID_STATES:
-                raise TransitionNotAllowed(_("This order is already paid."))
-            settled = current.settle(transaction_id=None, amount=amount,
-                                     paid_at=timezone.now(), channel=Channel.OFFLINE,
-                                     by=by, method=method, note=(note or "").strip())
+            settled = None
+            if current.state not in PAID_STATES:
+                settled = current.settle(transaction_id=None, amount=amount,
+                                         paid_at=timezone.now(), channel=Channel.OFFLINE,
+                                         by=by, method=method, note=(note or "").strip())
+            # Otherwise paid meanwhile (perhaps at WeChat Pay just now, and settled by
+            # _close_at_provider: that is kept).
             self._refresh_from(current)
+        if settled is None:
+            raise TransitionNotAllowed(_("This order is already paid."))
         return settled
 
     def _close_at_provider(self):
@@ -299,18 +308,22 @@ class PaymentOrder(models.Model):
             current = self._locked()
             if current.state == State.PENDING:
                 current._close_at_provider()
+            refused = None
             if current.state != State.PENDING:
-                raise TransitionNotAllowed(
-                    _("This order is %(state)s; it cannot be closed.")
-                    % {"state": current.get_state_display()})
-            current.state = State.CLOSED
-            current.closed_at = timezone.now()
-            current.save(update_fields=["state", "closed_at"])
-            current._record("closed", by=by, from_state=State.PENDING, note=note)
-            hook = purposes.get(current.purpose).on_closed
-            if hook is not None:
-                hook(current)
+                # Paid at WeChat Pay just now and settled above: that is kept.
+                refused = _("This order is %(state)s; it cannot be closed.") % {
+                    "state": current.get_state_display()}
+            else:
+                current.state = State.CLOSED
+                current.closed_at = timezone.now()
+                current.save(update_fields=["state", "closed_at"])
+                current._record("closed", by=by, from_state=State.PENDING, note=note)
+                hook = purposes.get(current.purpose).on_closed
+                if hook is not None:
+                    hook(current)
             self._refresh_from(current)
+        if refused:
+            raise TransitionNotAllowed(refused)
 
     def sync_with_provider(self):
         """Ask WeChat Pay how the order stands (its notification is late) and settle it if
