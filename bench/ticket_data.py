@@ -1,12 +1,13 @@
 """What the three ticket benchmarks share: the 100,000-house demo estate with 1,000,000
 tickets, production settings, and a server on a port of their own.
 
-The database is PostgreSQL's `reports_bench_tickets` when DATABASE_URL points at a
-PostgreSQL server, else a SQLite file; it is dropped afterwards unless
+The database is PostgreSQL's `<name>_bench_tickets` (`<name>` from DATABASE_URL, as
+bench.home_page names its databases) when DATABASE_URL points at a PostgreSQL server,
+else a SQLite file; it is dropped afterwards unless
 BENCH_TICKETS_KEEP_DB=1, which keeps it and lets the next ticket benchmark reuse it (the
 seeding is most of a run's time). BENCH_TICKETS sets the number of tickets. Redis:
 database 7 of the local one (BENCH_TICKETS_REDIS_URL), flushed first. The server listens
-on 127.0.0.1:8670-8679.
+on 127.0.0.1:8670-8679, or on BENCH_TICKETS_PORT.
 """
 
 import json
@@ -23,8 +24,10 @@ from bench.home_page import HOUSES, ROOT, _environment, _gunicorn, _manage
 
 TICKETS = int(os.environ.get("BENCH_TICKETS", 1_000_000))
 KEEP = os.environ.get("BENCH_TICKETS_KEEP_DB") == "1"
-DATABASE = "reports_bench_tickets"
+_NAME = urllib.parse.urlsplit(os.environ.get("DATABASE_URL", "")).path.lstrip("/")
+DATABASE = f"{_NAME or 'reports'}_bench_tickets"
 REDIS_URL = os.environ.get("BENCH_TICKETS_REDIS_URL", "redis://127.0.0.1:6379/7")
+PORT = int(os.environ.get("BENCH_TICKETS_PORT", 0)) or None
 PORTS = range(8670, 8680)
 SQLITE_KEPT = Path(os.environ.get("TMPDIR", "/tmp")) / f"{DATABASE}.sqlite3"
 # A kept database's phones are encrypted and indexed with the keys it was seeded with.
@@ -163,4 +166,4 @@ def _free_port():
 
 def gunicorn(env, tmp):
     """home_page's gunicorn on one of this benchmark's ports."""
-    return _gunicorn(env, tmp, port=_free_port())
+    return _gunicorn(env, tmp, port=PORT or _free_port())

@@ -7,7 +7,9 @@ settings; the demo customer-service clerk of 锦绣苑 (a 10,000-house community
 100,000 of the tickets) logged in; wrk with 32 connections as in bench.home_page. Two
 lists: the new repairs waiting in one category (the clerk's everyday view: few rows), and
 page 2 of the closed ones in the same category (thousands of rows to count and skip).
-Then each list over one connection: what a request costs when it waits behind no other.
+Then each list over one connection: what a request costs when it waits behind no other,
+and in-process (a child with the same settings, Django's test client): the CPU time of one
+page and its SQL, the figures that stay comparable on a shared machine.
 Target: p99 under 150 ms.
 """
 
@@ -29,6 +31,8 @@ def run():
             ticket_estate(Path(tmp)) as (env, database, seed_seconds):
         cookie = f"sessionid={child(env, 'session_key', CLERK)}"
         lists = child(env, "bench.ticket_queue.queue_urls", CLERK)
+        costs = {name: child(env, "bench.ticket_queue.render_cost", CLERK, path)
+                 for name, path in lists.items()}
         with gunicorn(env, Path(tmp)) as base:
             for path in lists.values():
                 _check(f"{base}{path}", cookie)
@@ -56,6 +60,10 @@ def run():
                  result["p99"] < P99_TARGET_MS and result["errors"] == 0),
             _row(name, f"{label}, one connection, p50", alone[label]["p50"], "ms"),
             _row(name, f"{label}, one connection, p99", alone[label]["p99"], "ms"),
+            _row(name, f"{label}, in-process CPU per page, median", costs[label]["cpu_ms"],
+                 "ms"),
+            _row(name, f"{label}, SQL per page ({costs[label]['queries']} queries)",
+                 costs[label]["sql_ms"], "ms"),
         ]
     return rows
 
@@ -81,6 +89,36 @@ def _check(url, cookie):
             raise RuntimeError(f"{url} answered {response.status} at {response.url}")
     if "<table" not in page:
         raise RuntimeError(f"{url} shows no listing")
+
+
+def render_cost(username, path, rounds=20):
+    """Run in the child: the median CPU time of rendering ``path`` for the user (after
+    three warm-up pages), and the number and time of its SQL queries."""
+    import statistics
+    import time
+
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.accounts.models import User
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    for _round in range(3):
+        client.get(path)
+    cpu = []
+    for _round in range(rounds):
+        started = time.process_time()
+        response = client.get(path)
+        cpu.append((time.process_time() - started) * 1000)
+        assert response.status_code == 200, response.status_code
+    with CaptureQueriesContext(connection) as queries:
+        client.get(path)
+    return {"cpu_ms": round(statistics.median(cpu), 1), "queries": len(queries),
+            "sql_ms": round(sum(float(query["time"]) for query in queries) * 1000, 1)}
 
 
 def queue_urls(username):

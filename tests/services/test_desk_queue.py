@@ -11,8 +11,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from services.models import Ticket
+from tests.factories import BuildingFactory
 from tests.services.factories import submit
 
 pytestmark = pytest.mark.django_db
@@ -206,6 +208,7 @@ def test_the_menu_counts_my_open_tickets(client, service_a, tickets, ticket_b):
 def test_the_queue_costs_the_same_queries_for_more_tickets(client, service_a, resident,
                                                            house_a):
     client.force_login(service_a)
+    client.get(reverse("tickets:index"))  # the filter's option lists, computed once
     counts = []
     for _round in range(2):
         for _ticket in range(3):
@@ -214,3 +217,66 @@ def test_the_queue_costs_the_same_queries_for_more_tickets(client, service_a, re
             client.get(reverse("tickets:index"))
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+# --- the filter form's option lists, and the count ----------------------------------
+
+
+def _offered(response, name):
+    return {label for value, label in response.context["filters"].form.fields[name].widget.choices
+            if value}
+
+
+def test_the_filters_offer_only_my_buildings_and_workers(client, service_a, tickets, house_b,
+                                                         worker_a):
+    client.force_login(service_a)
+    response = client.get(reverse("tickets:index"))
+    assert _offered(response, "building") == {"1栋", "2栋"}
+    assert _offered(response, "assignee") == {worker_a.staff.name}
+    content = response.content.decode()
+    assert f'<option value="{tickets["lamp"].building_id}">2栋</option>' in content
+
+
+def test_a_new_building_is_offered_at_once(client, service_a, tickets, community_a):
+    client.force_login(service_a)
+    client.get(reverse("tickets:index"))
+    BuildingFactory(community=community_a, name="9栋")
+    assert "9栋" in _offered(client.get(reverse("tickets:index")), "building")
+
+
+def test_the_option_lists_are_computed_once(client, service_a, tickets):
+    client.force_login(service_a)
+    counts = []
+    for _round in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse("tickets:index"))
+        counts.append(len(queries))
+    assert counts[1] < counts[0]
+
+
+def test_with_several_communities_buildings_are_offered_for_the_chosen_one(
+        client, leadership, tickets, house_b, community_a):
+    client.force_login(leadership)
+    assert _offered(client.get(reverse("tickets:index")), "building") == set()
+    response = client.get(reverse("tickets:index"), {"community": community_a.pk})
+    assert _offered(response, "building") == {"1栋", "2栋"}
+    # Filtering by a building still works without choosing its community first.
+    assert _listed(client, building=house_b.building_id) == set()
+
+
+def test_a_building_of_another_community_is_not_a_filter_for_me(client, service_a, tickets,
+                                                                ticket_b):
+    client.force_login(service_a)
+    response = client.get(reverse("tickets:index_results"), {"building": ticket_b.building_id})
+    assert not response.context["filters"].is_valid()
+    assert ticket_b.pk not in {ticket.pk for ticket in response.context["object_list"]}
+
+
+def test_a_huge_count_is_capped(client, service_a, tickets, settings):
+    settings.TICKET_QUEUE_COUNT_CAP = 2
+    client.force_login(service_a)
+    response = client.get(reverse("tickets:index"), {"state": ["submitted", "dispatched"]})
+    assert response.context["paginator"].count == 3
+    message = gettext("More than %(cap)s matches: narrow the filters to see them all")
+    assert message % {"cap": 2} in response.content.decode()
+    assert len(response.context["object_list"]) == len(tickets)
