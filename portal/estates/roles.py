@@ -131,18 +131,9 @@ _BILLING_VIEW = [f"billing.view_{model}"
                  for model in ("feeitem", "latefeerule", "parkingspace", "meter",
                                "meterreading", "bill", "billline", "billrun", "billevent")]
 ROLE_PERMISSIONS[FINANCE] += [*_BILLING_SETUP, *_BILLING_VIEW, "billing.add_billrun",
-                              "billing.generate_bills", "billing.adjust_bill"]
+                              "billing.adjust_bill"]
 ROLE_PERMISSIONS[LEADERSHIP] += _BILLING_VIEW
 ROLE_PERMISSIONS[MANAGER] += _BILLING_VIEW
-
-
-# Payments (portal.payments): finance sees its communities' payment orders and refunds,
-# records cash and bank-transfer payments and refunds; leadership and managers read them.
-_PAYMENTS_VIEW = ["payments.view_paymentorder", "payments.view_refund"]
-ROLE_PERMISSIONS[FINANCE] += [*_PAYMENTS_VIEW, "payments.refund_paymentorder",
-                              "payments.record_offline_payment"]
-ROLE_PERMISSIONS[LEADERSHIP] += _PAYMENTS_VIEW
-ROLE_PERMISSIONS[MANAGER] += _PAYMENTS_VIEW
 
 
 def sync_roles(apps, schema_editor=None):

@@ -103,7 +103,7 @@ def _generate(community, period, run):
     now = timezone.now()
     buildings = {house[0]: house[1] for house in houses}
     new_bills = [house_id for house_id in lines if house_id not in bills]
-    ids = bulk.insert(Bill, [
+    ids = _insert(Bill, [
         {"house_id": house_id, "building_id": buildings[house_id],
          "community_id": community.pk, "period_kind": period.kind,
          "period_start": period.start, "period_end": period.end, "issued_at": now,
@@ -119,9 +119,17 @@ def _generate(community, period, run):
         for line in house_lines:
             line["bill_id"] = bills[house_id]
             rows.append(line)
-    bulk.insert(BillLine, rows)
+    _insert(BillLine, rows)
     _recompute(touched)
     return len(houses), len(new_bills), len(rows)
+
+
+def _insert(model, rows):
+    """bulk.insert with Decimals as text: its cache of values' texts takes Decimal("8.00")
+    and the id 8 for one value (they are equal), and would write "8.00" as an id."""
+    return bulk.insert(model, [
+        {name: str(value) if isinstance(value, Decimal) else value
+         for name, value in row.items()} for row in rows])
 
 
 def _recompute(bill_ids):

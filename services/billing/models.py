@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models, transaction
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -302,13 +302,17 @@ class MeterReading(models.Model):
         indexes = [models.Index(fields=["community", "period"])]
 
     def __str__(self):
-        return f"{self.meter} {self.period:%Y-%m}: {self.reading}"
+        return f"{self.meter} {self.month}: {self.reading}"
 
     def save(self, *args, **kwargs):
         self.period = self.period.replace(day=1)
         self.house_id = self.meter.house_id
         self.community_id = self.meter.community_id
         super().save(*args, **kwargs)
+
+    @property
+    def month(self):
+        return f"{self.period:%Y-%m}"
 
     def clean(self):
         if self.meter_id is None or self.period is None or self.reading is None:
@@ -457,8 +461,7 @@ class Bill(models.Model):
             models.Index(fields=["community", "period_start"]),
             models.Index(fields=["community", "state", "due_date"]),
         ]
-        permissions = [("adjust_bill", "Can adjust and waive bill lines"),
-                       ("generate_bills", "Can generate the bills of a period")]
+        permissions = [("adjust_bill", "Can adjust and waive bill lines")]
 
     def __str__(self):
         return f"{self.house} {self.period}"
@@ -693,8 +696,3 @@ class BillEvent(models.Model):
     def action_display(self):
         return self.ACTIONS.get(self.action, self.action)
 
-
-def bill_totals(bill_ids):
-    """Amount due and paid of each bill, summed from its lines (for bulk recomputation)."""
-    return (BillLine.objects.filter(bill_id__in=bill_ids).values("bill_id")
-            .annotate(due=Sum("amount_due"), paid=Sum("amount_paid")))
