@@ -9,29 +9,24 @@ import pytest
 from django.utils import timezone
 
 from portal.estates import roles
-from services.pages import PhoneRepairPage, ensure_service_pages
+from services.pages import PhoneRepairPage
 from services.tickets.roster import DutyShift
 from tests import factories as f
+from tests.e2e import test_tickets_owner
 from tests.e2e.conftest import log_in, screenshot
 from tests.services.factories import submit
+
+# The owner (王秀兰 of 1栋1单元101) of the other owner-side browser tests.
+resident = test_tickets_owner.resident
+PHONE = test_tickets_owner.PHONE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True,
                                                      serialized_rollback=True)]
 
-PHONE = "13912340078"
 # The smallest comfortable tap target on a phone (Apple and WeChat's guidelines say 44).
 MIN_TAP = 44
 # No text below this many CSS pixels for an elderly reader (normal text mode).
 MIN_FONT = 14
-
-
-@pytest.fixture
-def resident(estate):
-    house = estate.houses.get(unit__building__name="1栋", unit__name="1单元", number="101")
-    resident = f.ResidentFactory(community=estate, name="王秀兰", user__phone=PHONE)
-    f.OccupancyFactory(resident=resident, house=house, state="verified")
-    ensure_service_pages(estate.home_page)
-    return resident
 
 
 @pytest.fixture
