@@ -56,6 +56,8 @@ def payment_notified(headers, body):
         logger.error("payment notification for order %s: amount %s, order asks %s",
                      order.out_trade_no, result.amount, order.amount)
         raise NotificationRejected("amount does not match the order", status=400)
+    if order.is_paid and order.transaction_id == result.transaction_id:
+        return False  # a repeat of a payment already settled: nothing to lock or log
     with transaction.atomic():
         if not _first_time(data, order):
             return False

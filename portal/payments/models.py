@@ -145,6 +145,9 @@ class PaymentOrder(models.Model):
     idempotency_key = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = PaymentOrderQuerySet.as_manager()
+    # Nothing refers to payments from pages or snippets: Wagtail's reference index would
+    # only queue a task on every save of an order.
+    wagtail_reference_index_ignore = True
 
     class Meta:
         verbose_name = _("payment order")
@@ -425,6 +428,7 @@ class Refund(models.Model):
     failure = models.CharField(_("failure"), max_length=200, blank=True)
 
     objects = RefundQuerySet.as_manager()
+    wagtail_reference_index_ignore = True
 
     class Meta:
         verbose_name = _("refund")

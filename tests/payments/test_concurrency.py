@@ -60,8 +60,11 @@ def test_concurrent_duplicate_notifications_settle_each_order_once(live_wechatpa
         assert order.state == PaymentOrder.State.PAID
         stub_order = live_wechatpay.orders[order.out_trade_no]
         assert order.transaction_id == stub_order.transaction_id
-    # Every distinct notification id is logged once; the others were recognised.
-    assert ReceivedNotification.objects.count() == ORDERS * (1 + OVERLAPPING)
+    # A notification id is logged at most once (those coming after the settlement are
+    # recognised as repeats without being logged).
+    ids = list(ReceivedNotification.objects.values_list("notification_id", flat=True))
+    assert len(ids) == len(set(ids))
+    assert ORDERS <= len(ids) <= ORDERS * (1 + OVERLAPPING)
 
 
 def test_the_stub_delivers_a_payment_to_a_live_server(live_wechatpay, resident, purpose_log):
