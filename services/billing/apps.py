@@ -6,3 +6,9 @@ class BillingConfig(AppConfig):
     name = "services.billing"
     label = "billing"
     verbose_name = _("Billing")
+
+    def ready(self):
+        from . import advance, parking_cards, paying
+
+        for module in (paying, advance, parking_cards):
+            module.register()

@@ -1,0 +1,255 @@
+"""Advance balance (预缴): an owner pays ahead for a house; later bills draw from it.
+
+``prepay(user, house, months=… | amount=…)`` opens a payment order (purpose
+"billing.advance"); when it is paid, the house's AdvanceAccount is credited (an
+AdvanceEntry with the order). ``AdvanceAccount.draw_for(bill)`` pays an open bill from
+the balance (locked, never below zero, a BillEvent and an entry); ``draw_for_bills``
+does it for freshly generated bills and the ``draw_advance`` task for a whole community
+after a bill run.
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from portal.estates.models import Community, House
+from portal.payments.models import PaymentOrder
+
+from .models import MONEY, OPEN_STATES, Bill, FeeItem, OwnHousesQuerySet
+
+PURPOSE = "billing.advance"
+ZERO = Decimal("0.00")
+MAX_MONTHS = 24
+MAX_AMOUNT = Decimal("50000.00")
+MIN_AMOUNT = Decimal("1.00")
+
+
+class AdvanceAccount(models.Model):
+    house = models.OneToOneField(House, on_delete=models.PROTECT, related_name="advance",
+                                 verbose_name=_("house"))
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("community"))
+    balance = models.DecimalField(_("balance (yuan)"), **MONEY, default=ZERO)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    objects = OwnHousesQuerySet.as_manager()
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("advance account")
+        verbose_name_plural = _("advance accounts")
+        ordering = ["community", "house"]
+        constraints = [models.CheckConstraint(condition=Q(balance__gte=0),
+                                              name="advance_balance_not_negative")]
+
+    def __str__(self):
+        return str(self.house)
+
+    @classmethod
+    def locked_for(cls, house):
+        account, _created = cls.objects.get_or_create(
+            house=house, defaults={"community_id": house.community_id})
+        return cls.objects.select_for_update().get(pk=account.pk)
+
+    def _entry(self, kind, amount, **kwargs):
+        self.updated_at = timezone.now()
+        self.save(update_fields=["balance", "updated_at"])
+        return AdvanceEntry.objects.create(account=self, house_id=self.house_id,
+                                           community_id=self.community_id, kind=kind,
+                                           amount=amount, balance_after=self.balance,
+                                           **kwargs)
+
+    def draw_for(self, bill):
+        """Pay what it can of an open bill (the caller holds this account's and the bill's
+        locks). Returns the amount drawn."""
+        from .paying import apply_to_bill
+
+        if bill.state not in OPEN_STATES or self.balance <= 0:
+            return ZERO
+        amount = min(self.balance, bill.amount_owed)
+        if amount <= 0:
+            return ZERO
+        applied = apply_to_bill(bill, amount, action="advance",
+                                reason=gettext("Paid from the advance balance"))
+        self.balance -= applied
+        self._entry(AdvanceEntry.Kind.DRAW, -applied, bill=bill)
+        return applied
+
+
+class AdvanceEntry(models.Model):
+    class Kind(models.TextChoices):
+        CREDIT = "credit", _("Paid in")
+        DRAW = "draw", _("Bill paid")
+
+    account = models.ForeignKey(AdvanceAccount, on_delete=models.PROTECT,
+                                related_name="entries", verbose_name=_("account"))
+    house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    amount = models.DecimalField(_("amount (yuan)"), **MONEY)
+    balance_after = models.DecimalField(_("balance after"), **MONEY)
+    order = models.ForeignKey(PaymentOrder, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+", verbose_name=_("payment order"))
+    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="+", verbose_name=_("bill"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    objects = OwnHousesQuerySet.as_manager()
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("advance entry")
+        verbose_name_plural = _("advance entries")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # An order credits once, however often it is settled.
+            models.UniqueConstraint(fields=["order"], condition=Q(kind="credit"),
+                                    name="one_advance_credit_per_order"),
+        ]
+
+    def __str__(self):
+        return f"{self.house_id} {self.kind} {self.amount}"
+
+
+class AdvancePrepayment(models.Model):
+    """What an advance payment order is for: the house and the months asked."""
+
+    order = models.OneToOneField(PaymentOrder, on_delete=models.PROTECT,
+                                 related_name="advance_prepayment")
+    house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="+")
+    months = models.PositiveSmallIntegerField(null=True, blank=True)
+    amount = models.DecimalField(**MONEY)
+
+    objects = OwnHousesQuerySet.as_manager()
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("advance prepayment")
+        verbose_name_plural = _("advance prepayments")
+
+    def __str__(self):
+        return str(self.order_id)
+
+
+def monthly_fees(house):
+    """What the house is charged per month now by its area-based and fixed fee items."""
+    total = ZERO
+    for item in FeeItem.objects.filter(community_id=house.community_id, active=True,
+                                       kind__in=[FeeItem.Kind.AREA, FeeItem.Kind.FIXED]):
+        if item.kind == FeeItem.Kind.AREA:
+            total += (house.area or 0) * item.price_for(house.kind)
+        else:
+            total += item.unit_price
+    return Decimal(total).quantize(Decimal("0.01"))
+
+
+def prepay(user, house, *, months=None, amount=None, idempotency_key=""):
+    """Open the payment order for paying ahead (N months of the house's fees, or an
+    amount within limits). ``house`` must be one of the user's (visible_to)."""
+    if months:
+        months = int(months)
+        if not 1 <= months <= MAX_MONTHS:
+            raise ValidationError({"months": gettext("Pay ahead between 1 and %(max)s months.")
+                                   % {"max": MAX_MONTHS}})
+        amount = monthly_fees(house) * months
+        if amount <= 0:
+            raise ValidationError({"months": gettext(
+                "This house has no monthly fees to pay ahead; give an amount instead.")})
+    else:
+        from portal.payments.money import yuan
+        try:
+            amount = yuan(amount)
+        except ValueError:
+            raise ValidationError({"amount": gettext("Give the amount in yuan, e.g. 500 or "
+                                                     "500.00.")}) from None
+        if not MIN_AMOUNT <= amount <= MAX_AMOUNT:
+            raise ValidationError({"amount": gettext(
+                "Pay ahead between %(min)s and %(max)s yuan.")
+                % {"min": MIN_AMOUNT, "max": MAX_AMOUNT}})
+    with transaction.atomic():
+        order = PaymentOrder.objects.open(
+            purpose=PURPOSE, payer=user, community=house.community, amount=amount,
+            description=gettext("Advance payment %(house)s") % {"house": house},
+            idempotency_key=idempotency_key)
+        AdvancePrepayment.objects.get_or_create(
+            order=order, defaults={"house": house, "community_id": house.community_id,
+                                   "months": months or None, "amount": amount})
+    return order
+
+
+def credit(house, amount, *, order, note=""):
+    """Money paid in for the house (inside the settling transaction); then open bills of
+    the house draw from it."""
+    account = AdvanceAccount.locked_for(house)
+    account.balance += amount
+    account._entry(AdvanceEntry.Kind.CREDIT, amount, order=order, note=note[:200])
+    _draw_open_bills(account)
+    return account
+
+
+def _draw_open_bills(account):
+    from .paying import BillPayment
+
+    busy = BillPayment.objects.in_progress().values("bill_id")
+    bills = (Bill.objects.select_for_update().filter(house_id=account.house_id,
+                                                     state__in=OPEN_STATES)
+             .exclude(pk__in=busy).order_by("due_date", "pk"))
+    for bill in bills:
+        if account.balance <= 0:
+            break
+        account.draw_for(bill)
+
+
+def advance_paid(order):
+    from . import receipts
+
+    prepayment = AdvancePrepayment.objects.select_related("house").get(order=order)
+    credit(prepayment.house, order.amount, order=order)
+    receipts.issue(order, house=prepayment.house, lines=[{
+        "description": (gettext("Advance payment, %(months)s months") % {
+            "months": prepayment.months} if prepayment.months
+            else gettext("Advance payment")),
+        "amount": f"{order.amount:.2f}"}])
+
+
+def draw_for_bills(bills):
+    """After generation: each house with a balance pays its new bills from it. One short
+    transaction per house; safe to run again."""
+    house_ids = {bill.house_id for bill in bills}
+    with_balance = AdvanceAccount.objects.filter(house_id__in=house_ids, balance__gt=0)
+    drawn = ZERO
+    for account_id in with_balance.values_list("pk", flat=True):
+        with transaction.atomic():
+            account = AdvanceAccount.objects.select_for_update().get(pk=account_id)
+            before = account.balance
+            _draw_open_bills(account)
+            drawn += before - account.balance
+    return drawn
+
+
+def draw_for_community(community_id):
+    """Every house of a community with a balance and open bills draws from it."""
+    houses = Bill.objects.filter(community_id=community_id, state__in=OPEN_STATES,
+                                 house__advance__balance__gt=0).values_list(
+        "house_id", flat=True).distinct()
+    return draw_for_bills([Bill(house_id=pk) for pk in houses])
+
+
+def balances(houses):
+    """{house id: balance} of these houses (zero when they have no account)."""
+    rows = AdvanceAccount.objects.filter(house__in=houses).values_list("house_id", "balance")
+    return dict(rows)
+
+
+def register():
+    from portal.payments import purposes
+
+    purposes.register(PURPOSE, label=_("Advance payment"), on_paid=advance_paid)
+

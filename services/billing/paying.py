@@ -1,0 +1,204 @@
+"""Bills paid through payment orders (purpose "billing.bills").
+
+``pay_bills(user, bills, idempotency_key=...)`` opens one PaymentOrder for the sum of
+several open bills of the owner's houses in one community, linking each bill by a
+BillPayment row. A bill is in at most one live order at a time (a partial unique
+constraint says so to the database too). When the order is paid, ``bills_paid`` (its
+on_paid hook, inside the settling transaction) pays each bill's open lines, writes a
+BillEvent and issues the receipt; when it is closed unpaid, ``bills_freed`` lets the
+bills be paid again.
+
+``apply_to_bill`` is the one way money reaches a bill: orders and the advance balance
+(advance.py) both go through it.
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from portal.estates.errors import TransitionNotAllowed
+from portal.estates.models import Community, House
+from portal.payments.models import PaymentOrder
+
+from .models import MONEY, OPEN_STATES, Bill, BillEvent, OwnHousesQuerySet, State
+
+PURPOSE = "billing.bills"
+ZERO = Decimal("0.00")
+
+
+class BillPaymentQuerySet(OwnHousesQuerySet):
+    def in_progress(self):
+        return self.filter(in_progress=True)
+
+
+class BillPayment(models.Model):
+    """One bill paid (or being paid) by one payment order, and how much of it."""
+
+    order = models.ForeignKey(PaymentOrder, on_delete=models.PROTECT,
+                              related_name="bill_payments", verbose_name=_("payment order"))
+    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="payments",
+                             verbose_name=_("bill"))
+    house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("house"))
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("community"))
+    amount = models.DecimalField(_("amount (yuan)"), **MONEY)
+    # Until the order is paid or closed: meanwhile no other order may take the bill.
+    in_progress = models.BooleanField(_("in progress"), default=True)
+
+    objects = BillPaymentQuerySet.as_manager()
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("bill payment")
+        verbose_name_plural = _("bill payments")
+        ordering = ["order", "bill"]
+        constraints = [
+            models.UniqueConstraint(fields=["bill"], condition=Q(in_progress=True),
+                                    name="one_payment_in_progress_per_bill"),
+            models.CheckConstraint(condition=Q(amount__gt=0),
+                                   name="bill_payment_amount_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.order_id} → {self.bill_id}"
+
+
+class BillsNotPayable(ValidationError):
+    pass
+
+
+def _refuse(message):
+    raise BillsNotPayable(message, code="not_payable")
+
+
+def pay_bills(user, bills, *, idempotency_key):
+    """Open one payment order for ``bills`` (of the user's verified houses). Returns the
+    order; a repeated request with the same key returns the first one's order."""
+    if idempotency_key:
+        existing = PaymentOrder.objects.filter(payer=user, idempotency_key=idempotency_key,
+                                               purpose=PURPOSE).first()
+        if existing is not None:
+            return existing
+    pks = sorted({bill.pk for bill in bills})
+    if not pks:
+        _refuse(gettext("Choose at least one bill to pay."))
+    with transaction.atomic():
+        mine = Bill.objects.visible_to(user).filter(pk__in=pks)
+        locked = list(Bill.objects.select_for_update().filter(pk__in=mine.values("pk"))
+                      .select_related("house", "community").order_by("pk"))
+        if len(locked) != len(pks):
+            _refuse(gettext("Some of these bills are not bills of your houses."))
+        if len({bill.community_id for bill in locked}) > 1:
+            _refuse(gettext("Pay the bills of each community separately."))
+        for bill in locked:
+            if bill.state not in OPEN_STATES or bill.amount_owed <= 0:
+                _refuse(gettext("The bill %(bill)s is paid already.") % {"bill": _label(bill)})
+        for link in BillPayment.objects.in_progress().filter(bill__in=locked):
+            _refuse(gettext("The bill %(bill)s is already in a payment that is not "
+                            "finished; pay it there or wait until it expires.")
+                    % {"bill": _label(link.bill)})
+        total = sum((bill.amount_owed for bill in locked), ZERO)
+        community = locked[0].community
+        if len(locked) == 1:
+            description = gettext("Property fees %(bill)s") % {"bill": _label(locked[0])}
+        else:
+            description = gettext("Property fees, %(count)s bills") % {"count": len(locked)}
+        order = PaymentOrder.objects.open(
+            purpose=PURPOSE, payer=user, community=community, amount=total,
+            description=description, idempotency_key=idempotency_key)
+        if order.bill_payments.exists():
+            return order
+        try:
+            with transaction.atomic():
+                BillPayment.objects.bulk_create([
+                    BillPayment(order=order, bill=bill, house_id=bill.house_id,
+                                community_id=bill.community_id, amount=bill.amount_owed)
+                    for bill in locked])
+        except IntegrityError:
+            _refuse(gettext("One of these bills is already in a payment that is not "
+                            "finished; pay it there or wait until it expires."))
+    return order
+
+
+def _label(bill):
+    return f"{bill.house} {bill.period_start:%Y-%m}"
+
+
+def apply_to_bill(bill, amount, *, action, actor=None, reason=""):
+    """Pay ``amount`` (at most what the bill owes) into the open lines of a bill locked by
+    the caller, in line order; writes a BillEvent. Returns what was applied."""
+    if bill.state not in OPEN_STATES:
+        raise TransitionNotAllowed(gettext("This bill is not open."))
+    left = min(Decimal(amount), bill.amount_owed)
+    applied = ZERO
+    before = bill.amount_paid
+    for line in bill.lines.select_for_update().filter(state__in=OPEN_STATES).order_by(
+            "fee_item__sort_order", "pk"):
+        if left <= 0:
+            break
+        part = min(left, line.amount_due - line.amount_paid)
+        if part <= 0:
+            continue
+        line.amount_paid += part
+        if line.amount_paid >= line.amount_due:
+            line.state = State.PAID
+        else:
+            line.state = State.PARTLY_PAID
+        line.save(update_fields=["amount_paid", "state"])
+        left -= part
+        applied += part
+    bill.recompute()
+    BillEvent.objects.create(bill=bill, community_id=bill.community_id, action=action,
+                             actor=actor, reason=reason, amount_before=before,
+                             amount_after=bill.amount_paid)
+    return applied
+
+
+def bills_paid(order):
+    """on_paid: pay each linked bill, credit any surplus (a bill settled meanwhile) to the
+    house's advance balance, and issue the receipt."""
+    from . import advance, receipts
+
+    links = list(order.bill_payments.filter(in_progress=True).order_by("bill_id"))
+    order.bill_payments.filter(in_progress=True).update(in_progress=False)
+    bills = {bill.pk: bill for bill in Bill.objects.select_for_update().filter(
+        pk__in=[link.bill_id for link in links]).order_by("pk")}
+    lines = []
+    for link in links:
+        bill = bills[link.bill_id]
+        applied = ZERO
+        if bill.state in OPEN_STATES:
+            applied = apply_to_bill(bill, link.amount, action="pay", actor=order.payer,
+                                    reason=order.out_trade_no)
+        surplus = link.amount - applied
+        if surplus > 0:
+            advance.credit(bill.house, surplus, order=order,
+                           note=gettext("Bill %(bill)s was settled before this payment.")
+                           % {"bill": _label(bill)})
+        lines.extend(receipts.bill_lines(bill, link.amount))
+    house = bills[links[0].bill_id].house if links else None
+    receipts.issue(order, house=house, lines=lines)
+
+
+def bills_freed(order):
+    """on_closed: the bills of an order closed unpaid can be paid again."""
+    order.bill_payments.filter(in_progress=True).update(in_progress=False)
+
+
+def in_progress_bill_ids(bill_ids):
+    """Of these bill ids, those in an unfinished payment order."""
+    return set(BillPayment.objects.in_progress().filter(bill_id__in=bill_ids)
+               .values_list("bill_id", flat=True))
+
+
+def register():
+    from portal.payments import purposes
+
+    purposes.register(PURPOSE, label=_("Property fees"), on_paid=bills_paid,
+                      on_closed=bills_freed)
+
