@@ -700,3 +700,4 @@ class BillEvent(models.Model):
         return self.ACTIONS.get(self.action, self.action)
 
 from . import advance, funds, parking_cards, paying, receipts  # noqa: E402,F401  (their models)
+from . import arrears, reminders  # noqa: E402,F401  (reminders and dunning notices)
