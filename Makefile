@@ -32,6 +32,7 @@ run: install
 	$(DEV_ENV) $(BIN)/python manage.py db_worker & \
 	$(DEV_ENV) $(BIN)/python manage.py ticket_watch & \
 	$(DEV_ENV) $(BIN)/python manage.py payments_watch & \
+	$(DEV_ENV) $(BIN)/python manage.py billing_watch & \
 	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
