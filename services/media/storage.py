@@ -1,12 +1,16 @@
-"""Storing ticket photos: names nobody can guess, and the cleaned copy in place of the
-original once a background task has made it."""
+"""Storing ticket photos: names nobody can guess, the cleaned copy in place of the
+original once a background task has made it, and a storage that is not published."""
 
+import os
 import posixpath
 import uuid
 
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
+from django.utils.functional import cached_property
 
 from .images import THUMBNAIL_SIZE, process_photo
 
@@ -39,3 +43,37 @@ def store_processed_photo(photo, thumbnail, thumbnail_size=THUMBNAIL_SIZE):
     photo.save(result.image.name, result.image, save=False)
     thumbnail.save(result.thumbnail.name, result.thumbnail, save=False)
     transaction.on_commit(lambda: storage.delete(original))
+
+
+class TicketMediaStorage(FileSystemStorage):
+    """Where tickets' photos and videos are kept: under PRIVATE_ROOT, which the web server
+    does not publish. Their URLs lead to a view that lets through only the people who may
+    see the ticket (services.tickets.owner_views.ticket_media), so the templates of the
+    H5 pages, the workbench and the admin keep using ``file.url`` / ``thumbnail.url``."""
+
+    @cached_property
+    def base_location(self):
+        return self._value_or_setting(self._location, settings.PRIVATE_ROOT)
+
+    @cached_property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    def _clear_cached_properties(self, setting, **kwargs):
+        super()._clear_cached_properties(setting, **kwargs)
+        if setting == "PRIVATE_ROOT":
+            self.__dict__.pop("base_location", None)
+            self.__dict__.pop("location", None)
+
+    def url(self, name):
+        from django.urls import reverse
+
+        return reverse("services:ticket_media", args=[name])
+
+
+_ticket_media_storage = TicketMediaStorage()
+
+
+def ticket_media_storage():
+    """The storage of TicketAttachment's files (a callable, so migrations name it)."""
+    return _ticket_media_storage

@@ -26,6 +26,7 @@ from portal.estates import roles
 from portal.estates.errors import TransitionNotAllowed
 from portal.estates.models import Building, Community, House, Occupancy, Staff
 from portal.estates.scope import ScopedQuerySet
+from services.media.storage import ticket_media_storage
 
 from .categories import TicketCategory, TicketKind, Urgency
 
@@ -684,7 +685,9 @@ class TicketAttachmentQuerySet(ScopedQuerySet):
         return self.filter(ticket__in=Ticket.objects.for_staff(staff))
 
     def for_resident(self, resident):
-        return self.filter(ticket__reporter=resident.user)
+        # Not the photos of staff's internal notes, which the owner's timeline leaves out.
+        return self.filter(ticket__reporter=resident.user).exclude(
+            event__visible_to_owner=False)
 
 
 class TicketAttachment(models.Model):
@@ -707,8 +710,11 @@ class TicketAttachment(models.Model):
                               related_name="attachments")
     stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.REPORT)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PHOTO)
-    file = models.FileField(upload_to="tickets/%Y/%m/")
-    thumbnail = models.ImageField(upload_to="tickets/thumbs/%Y/%m/", blank=True)
+    # Not published under MEDIA_URL: served by a view that checks who may see the ticket,
+    # which finds the attachment by its file's name (hence the indexes).
+    file = models.FileField(upload_to="tickets/%Y/%m/", storage=ticket_media_storage)
+    thumbnail = models.ImageField(upload_to="tickets/thumbs/%Y/%m/", blank=True,
+                                  storage=ticket_media_storage)
     processed = models.BooleanField(default=False)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                     null=True, blank=True, related_name="+")
@@ -724,6 +730,7 @@ class TicketAttachment(models.Model):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
         ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["file"]), models.Index(fields=["thumbnail"])]
         constraints = [
             models.UniqueConstraint(fields=["ticket", "wechat_media_digest"],
                                     condition=~Q(wechat_media_digest=""),

@@ -7,4 +7,5 @@ urlpatterns = [
     path("me/tickets/<int:pk>/", owner_views.ticket_detail, name="ticket_detail"),
     path("me/tickets/<int:pk>/<slug:action>/", owner_views.ticket_action,
          name="ticket_action"),
+    path("ticket-media/<path:name>", owner_views.ticket_media, name="ticket_media"),
 ]

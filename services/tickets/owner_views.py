@@ -6,12 +6,15 @@ The list is the tickets I filed; a ticket's page is open to whoever visible_to l
 it (staff follow the owner's link in their notifications), but only its reporter acts.
 """
 
+import mimetypes
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
+from django.db.models import Q
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -148,3 +151,25 @@ def _add_message(ticket, user, data):
     except BaseException:
         delete_stored(stored)
         raise
+
+
+def ticket_media(request, name):
+    """A ticket's photo, thumbnail or video, for whoever may see the ticket (visible_to:
+    its owner, the staff of its community, its worker); anyone else gets a 404, the same
+    as for a name that does not exist."""
+    if not request.user.is_authenticated:
+        raise Http404
+    attachment = (TicketAttachment.objects.visible_to(request.user)
+                  .filter(Q(file=name) | Q(thumbnail=name)).first())
+    if attachment is None:
+        raise Http404
+    field = attachment.file if attachment.file.name == name else attachment.thumbnail
+    try:
+        handle = field.storage.open(name, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    response = FileResponse(handle, content_type=content_type)
+    # Private: no shared cache may keep it; the browser may, for a while.
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

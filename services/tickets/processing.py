@@ -9,7 +9,6 @@ submission with several photos stays quick.
 import posixpath
 import uuid
 
-from django.core.files.storage import default_storage
 from django.db import transaction
 
 from .models import TicketAttachment
@@ -59,5 +58,6 @@ def attach_uploads(event, *, stage, photos=(), video=None, wechat_media_ids=()):
 
 
 def delete_stored(names):
+    storage = TicketAttachment._meta.get_field("file").storage
     for name in names:
-        default_storage.delete(name)
+        storage.delete(name)

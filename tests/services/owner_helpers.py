@@ -23,8 +23,10 @@ def english(client):
 
 @pytest.fixture
 def media_root(settings, tmp_path):
-    """Uploads in a folder of the test's own, so that what is left behind is visible."""
+    """Uploads in a folder of the test's own, so that what is left behind is visible
+    (tickets' files are kept under PRIVATE_ROOT, the rest under MEDIA_ROOT)."""
     settings.MEDIA_ROOT = tmp_path
+    settings.PRIVATE_ROOT = tmp_path
 
 
 def service_pages(community):

@@ -77,7 +77,7 @@ def test_unhappy_revisits_at_the_same_moment_open_one_follow_up(order, worker_a,
 
 def test_fetches_of_the_same_wechat_photo_at_once_attach_it_once(
         order, company, wechat_stub, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+    settings.MEDIA_ROOT = settings.PRIVATE_ROOT = tmp_path
     OfficialAccountFactory(appid=APPID, secret=SECRET, company=company)
     wechat_stub.add_media(APPID, MEDIA_ID)
     event = order.events.first()
