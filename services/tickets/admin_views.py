@@ -121,6 +121,10 @@ class TicketIndexView(IndexView):
             paginator = context.get("paginator")
             context["count_capped"] = bool(paginator and getattr(paginator, "is_capped", False))
             context["count_cap"] = paginator.cap if context["count_capped"] else None
+            if self.results_only and self.filters and self.filters.offers_buildings_by_community:
+                # The buildings offered follow the community chosen: the filters are sent
+                # again with the results the drill-down fetches.
+                context["render_filters_fragment"] = True
         return context
 
     def queue_rows(self, tickets):

@@ -13,6 +13,7 @@ from django import forms
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.forms.utils import flatatt
+from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -152,7 +153,7 @@ class TicketFilterSet(ScopedFilterSet):
     def _offer_cached_choices(self, form):
         """The option lists from the cache. Validation still goes through each field's
         scoped queryset: a posted id outside the user's scope is refused as before."""
-        scope = scope_key(self.user)
+        scope = self.scope
         community = self._chosen_community(form)
         key = (f"tickets:filter-choices:{_choices_generation()}:{scope}:{get_language()}:"
                f"{community or ''}")
@@ -166,6 +167,16 @@ class TicketFilterSet(ScopedFilterSet):
                             else QuickSelect)
             attrs = field.widget.attrs
             field.widget = widget_class(attrs=attrs, choices=choices.get(name, field.choices))
+
+    @cached_property
+    def scope(self):
+        return scope_key(self.user)
+
+    @property
+    def offers_buildings_by_community(self):
+        """Whether the buildings offered depend on the community chosen (the user may see
+        several communities)."""
+        return not self.scope.startswith("communities:") or "," in self.scope
 
     def _chosen_community(self, form):
         value = form.data.get(form.add_prefix("community")) if form.data else None

@@ -280,3 +280,12 @@ def test_a_huge_count_is_capped(client, service_a, tickets, settings):
     message = gettext("More than %(cap)s matches: narrow the filters to see them all")
     assert message % {"cap": 2} in response.content.decode()
     assert len(response.context["object_list"]) == len(tickets)
+
+
+def test_choosing_a_community_sends_its_buildings_with_the_results(client, leadership, tickets,
+                                                                   community_a):
+    client.force_login(leadership)
+    content = client.get(reverse("tickets:index_results"),
+                         {"community": community_a.pk}).content.decode()
+    assert 'data-w-teleport-target-value="#filters-drilldown"' in content
+    assert f'<option value="{tickets["lamp"].building_id}">2栋</option>' in content
