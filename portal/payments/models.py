@@ -294,7 +294,7 @@ class PaymentOrder(models.Model):
     def _close_at_provider(self):
         """Close a prepaid order at WeChat Pay. If it turns out to be paid there, settle it
         here instead (under the lock the caller holds)."""
-        from .providers import AlreadyPaid, get_provider
+        from .providers import AlreadyPaid, ProviderError, get_provider
 
         if not self.prepay_id:
             return
@@ -303,6 +303,10 @@ class PaymentOrder(models.Model):
             provider.close(self)
         except AlreadyPaid:
             self.sync_with_provider()
+        except ProviderError as error:
+            raise TransitionNotAllowed(
+                _("WeChat Pay could not close its order (%(message)s); nothing was "
+                  "changed. Try again later.") % {"message": error}) from None
 
     def close(self, by=None, note=""):
         """An unpaid order is given up (expired, or cancelled by staff or the app that

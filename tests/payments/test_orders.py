@@ -317,3 +317,20 @@ def test_an_offline_payment_needs_a_known_method(resident, purpose_log, finance_
     order = open_order(resident, "120.00")
     with pytest.raises(ValidationError):
         order.record_offline(method="cheque", amount=Decimal("120.00"), by=finance_a)
+
+
+def test_when_wechat_pay_cannot_close_its_order_nothing_is_recorded(wechatpay, resident,
+                                                                   purpose_log, finance_a):
+    order = open_order(resident, "120.00")
+    order.prepay(OPENID)
+    wechatpay.fail_next("/close", 500, "SYSTEM_ERROR", "系统错误")
+
+    with pytest.raises(TransitionNotAllowed):
+        order.record_offline(method="cash", amount=Decimal("120.00"), by=finance_a)
+
+    order.refresh_from_db()
+    assert order.state == State.PENDING
+    assert purpose_log.paid == []
+    # Once WeChat Pay answers again, it goes through.
+    order.record_offline(method="cash", amount=Decimal("120.00"), by=finance_a)
+    assert order.state == State.PAID
