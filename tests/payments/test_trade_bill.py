@@ -33,6 +33,27 @@ def test_the_trade_bill_lists_the_days_payments(client, wechatpay, resident, pur
     assert bill["summary"]["订单总金额"] == Decimal("88.51")
 
 
+def test_the_trade_bill_lists_the_days_refunds(client, wechatpay, resident, purpose_log,
+                                                finance_a):
+    order = open_order(resident, "100.00")
+    order.prepay("o-payer-openid-1")
+    wechatpay.pay(order.out_trade_no, notify=False)
+    deliver(client, wechatpay.payment_notification(order.out_trade_no))
+    order.refresh_from_db()
+    refund = order.refund(amount=Decimal("40.00"), reason="退费", by=finance_a)
+    wechatpay.complete_refund(refund.out_refund_no, notify=False)
+
+    bill = get_provider().download_trade_bill(timezone.localdate())
+
+    refunds = [row for row in bill["rows"] if row["trade_state"] == "REFUND"]
+    assert len(refunds) == 1
+    assert refunds[0]["out_refund_no"] == refund.out_refund_no
+    assert refunds[0]["out_trade_no"] == order.out_trade_no
+    assert refunds[0]["refund_amount"] == Decimal("40.00")
+    assert refunds[0]["refund_status"] == "SUCCESS"
+    assert bill["summary"]["退款总金额"] == Decimal("40.00")
+
+
 def test_a_day_without_payments_has_an_empty_bill(wechatpay):
     bill = get_provider().download_trade_bill(timezone.localdate())
     assert bill["rows"] == []

@@ -477,28 +477,48 @@ class WeChatPayStub:
         return answer
 
     def _trade_bill(self, query):
+        """The day's ALL bill: a row per payment (交易状态 SUCCESS) and per successful
+        refund (REFUND, the fee given back negative), then the summary."""
         day = query.get("bill_date", "")
         rows = []
         for order in self.orders.values():
-            if order.success_time[:10] != day:
-                continue
-            total = _yuan(order.total)
-            fee = (total * FEE_RATE).quantize(Decimal("0.01"), ROUND_HALF_UP)
-            rows.append([order.success_time.replace("T", " ")[:19], order.appid, self.mchid,
-                         "0", "", order.transaction_id, order.out_trade_no, order.openid,
-                         "JSAPI", "SUCCESS", "OTHERS", "CNY", total, "0.00", "0", "0", "0.00",
-                         "0.00", "", "", order.description, "", fee, "0.60%", total, "0.00",
-                         ""])
+            if order.success_time[:10] == day:
+                total = _yuan(order.total)
+                rows.append(self._bill_row(order, order.success_time, "SUCCESS", total,
+                                           _fee(total)))
+        for refund in self.refunds.values():
+            if refund.status == "SUCCESS" and refund.success_time[:10] == day:
+                order = self.orders[refund.out_trade_no]
+                amount = _yuan(refund.refund)
+                rows.append(self._bill_row(
+                    order, refund.success_time, "REFUND", Decimal("0.00"), -_fee(amount),
+                    refund_id=refund.refund_id, out_refund_no=refund.out_refund_no,
+                    refund=amount))
         settled = sum((row[12] for row in rows), Decimal("0.00"))
+        refunded = sum((row[16] for row in rows), Decimal("0.00"))
         fees = sum((row[22] for row in rows), Decimal("0.00"))
         lines = [BILL_HEADINGS]
         lines += [",".join(f"`{value}" for value in row) for row in rows]
-        lines += [BILL_SUMMARY, f"`{len(rows)},`{settled},`0.00,`0.00,`{fees},`{settled},`0.00"]
+        lines += [BILL_SUMMARY,
+                  f"`{len(rows)},`{settled},`{refunded},`0.00,`{fees},`{settled},`{refunded}"]
         content = ("\r\n".join(lines) + "\r\n").encode()
         token = secrets.token_urlsafe(16)
         self.bills[token] = content
         return {"hash_type": "SHA1", "hash_value": hashlib.sha1(content).hexdigest(),
                 "download_url": f"{self.url}/v3/billdownload/file?token={token}"}
+
+    def _bill_row(self, order, at, state, total, fee, *, refund_id="0", out_refund_no="0",
+                  refund=Decimal("0.00")):
+        refunding = state == "REFUND"
+        return [at.replace("T", " ")[:19], order.appid, self.mchid, "0", "",
+                order.transaction_id, order.out_trade_no, order.openid, "JSAPI", state,
+                "OTHERS", "CNY", total, "0.00", refund_id, out_refund_no, refund, "0.00",
+                "ORIGINAL" if refunding else "", "SUCCESS" if refunding else "",
+                order.description, "", fee, "0.60%", total, refund, ""]
+
+
+def _fee(amount):
+    return (amount * FEE_RATE).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 def send_all(notes, *, concurrently=False):
