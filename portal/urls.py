@@ -20,6 +20,7 @@ urlpatterns = [
     path("wechat/", include("portal.wechat.urls")),
     path("me/messages/", include("portal.notifications.urls")),
     path("payments/", include("portal.payments.urls")),
+    path("", include("services.billing.owner_urls")),
     path("", include("services.urls")),
     path("prefs/large-font/", home_views.large_font, name="large_font"),
     path("", include("portal.estates.urls")),

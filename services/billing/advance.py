@@ -144,7 +144,7 @@ def monthly_fees(house):
     for item in FeeItem.objects.filter(community_id=house.community_id, active=True,
                                        kind__in=[FeeItem.Kind.AREA, FeeItem.Kind.FIXED]):
         if item.kind == FeeItem.Kind.AREA:
-            total += (house.area or 0) * item.price_for(house.kind)
+            total += Decimal(str(house.area or 0)) * item.price_for(house.kind)
         else:
             total += item.unit_price
     return Decimal(total).quantize(Decimal("0.01"))

@@ -12,3 +12,4 @@ def finance_a(company, community_a):
 @pytest.fixture
 def finance_b(company, community_b):
     return _staff(company, roles.FINANCE, [community_b])
+from .owner_setup import billed  # noqa: E402,F401  (fixture of the owner bill tests)
