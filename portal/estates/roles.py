@@ -136,6 +136,18 @@ ROLE_PERMISSIONS[LEADERSHIP] += _BILLING_VIEW
 ROLE_PERMISSIONS[MANAGER] += _BILLING_VIEW
 
 
+# Owners' payments (services.billing): finance publishes the public funds statements and
+# reads receipts, advance balances and parking cards; leadership and managers read them.
+_BILLING_OWNER_VIEW = [f"billing.view_{model}"
+                       for model in ("receipt", "advanceaccount", "advanceentry",
+                                     "parkingcard", "parkingtopup", "billpayment",
+                                     "fundstatement")]
+ROLE_PERMISSIONS[FINANCE] += [*_BILLING_OWNER_VIEW, "billing.add_fundstatement",
+                              "billing.change_fundstatement", "billing.delete_fundstatement"]
+ROLE_PERMISSIONS[LEADERSHIP] += _BILLING_OWNER_VIEW
+ROLE_PERMISSIONS[MANAGER] += _BILLING_OWNER_VIEW
+
+
 def sync_roles(apps, schema_editor=None):
     """Create the role groups and give each exactly its permissions (idempotent).
 
