@@ -200,3 +200,5 @@ class BillingGroup(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_billing():
     return BillingGroup()
+from . import arrears_admin, reports_admin  # noqa: E402,F401  (arrears, dunning, finance reports)
+from . import owner_admin  # noqa: E402,F401  (funds statements, receipts, balances)
