@@ -56,7 +56,6 @@ INSTALLED_APPS = [
     "portal.wechat.oauth",
     "portal.notifications",
     "portal.payments",
-    "portal.payments",
     "home",
     "notices",
     "services",
@@ -273,34 +272,6 @@ SOCIALACCOUNT_REQUESTS_TIMEOUT = WECHAT_TIMEOUT_SECONDS
 # silent login (portal/wechat/middleware.py). Needs the portal's domain registered as the
 # account's web-page authorization domain (网页授权域名) at WeChat.
 WECHAT_SILENT_LOGIN = envbool("WECHAT_SILENT_LOGIN", True)
-
-# WeChat Pay v3 (直连商户, JSAPI) in "WeChat Pay public key" mode. Without all of the
-# merchant's credentials the portal takes demo payments (portal/payments/providers).
-# Keys are PEM text, or read from the file the *_FILE variable names. The base URL points
-# at WeChat Pay; the demo and the tests point it at the local stub
-# (python -m portal.payments.stub). Notifications come back to WECHATPAY_NOTIFY_BASE_URL,
-# the portal's public https address.
-def _pem(name):
-    path = env(f"{name}_FILE")
-    if path:
-        return Path(path).read_text()
-    return env(name, "")
-
-
-WECHATPAY_MCHID = env("WECHATPAY_MCHID", "")
-WECHATPAY_APPID = env("WECHATPAY_APPID", WECHAT_APP_ID)
-WECHATPAY_APIV3_KEY = env("WECHATPAY_APIV3_KEY", "")
-WECHATPAY_CERT_SERIAL_NO = env("WECHATPAY_CERT_SERIAL_NO", "")
-WECHATPAY_PRIVATE_KEY = _pem("WECHATPAY_PRIVATE_KEY")
-WECHATPAY_PUBLIC_KEY = _pem("WECHATPAY_PUBLIC_KEY")
-WECHATPAY_PUBLIC_KEY_ID = env("WECHATPAY_PUBLIC_KEY_ID", "")
-WECHATPAY_BASE_URL = env("WECHATPAY_BASE_URL", "https://api.mch.weixin.qq.com")
-WECHATPAY_NOTIFY_BASE_URL = env("WECHATPAY_NOTIFY_BASE_URL", "")
-WECHATPAY_TIMEOUT_SECONDS = float(env("WECHATPAY_TIMEOUT_SECONDS", "5"))
-# Unpaid orders close after this; a pending order whose notification has not come this
-# long after it went to WeChat Pay is looked up there.
-PAYMENTS_ORDER_MINUTES = int(env("PAYMENTS_ORDER_MINUTES", "30"))
-PAYMENTS_QUERY_AFTER_MINUTES = int(env("PAYMENTS_QUERY_AFTER_MINUTES", "5"))
 
 # WeChat Pay v3 (直连商户, JSAPI) in "WeChat Pay public key" mode. Without all of the
 # merchant's credentials the portal takes demo payments (portal/payments/providers).
