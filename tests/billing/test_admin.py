@@ -254,3 +254,20 @@ def test_residents_see_the_bills_of_their_verified_houses_only(billed, resident,
     assert not Bill.objects.visible_to(neighbour).exists()
     assert not Bill.objects.visible_to(pending.user).exists()
     assert not BillEvent.objects.visible_to(resident).exists()
+
+
+def test_the_xlsx_export_of_bills_holds_only_the_user_s_communities(client, finance_a,
+                                                                    finance_b, billed):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    def exported_rows(user):
+        client.force_login(user)
+        response = client.get(reverse("bills:index"), {"export": "xlsx"})
+        content = b"".join(response.streaming_content) if response.streaming else \
+            response.content
+        return load_workbook(BytesIO(content)).active.max_row
+
+    assert exported_rows(finance_a) == 2  # the header and A's bill
+    assert exported_rows(finance_b) == 1

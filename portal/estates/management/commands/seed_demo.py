@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from portal.estates import demo
 from portal.estates.models import Company
 from portal.wechat import demo as wechat_demo
+from services.billing import demo as billing_demo
 from services.tickets import demo as ticket_demo
 
 
@@ -37,6 +38,10 @@ class Command(BaseCommand):
             report.count("WeChat accounts", 1)
         for label, number in ticket_demo.seed(company).items():
             report.count(label, number)
+        # The benchmarks' large estate brings its own fees and bills.
+        if houses == demo.DEFAULT_HOUSES:
+            for label, number in billing_demo.seed(company).items():
+                report.count(label, number)
         created = ", ".join(f"{number} {label}" for label, number in report.created.items()
                             if number)
         self.stdout.write(f"Created {created or 'nothing: the demo estate was complete'} "
