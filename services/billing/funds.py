@@ -12,7 +12,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
-from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.log_actions import log
 
 from portal.estates.errors import TransitionNotAllowed
@@ -55,10 +54,6 @@ class FundStatement(ClusterableModel):
                                      editable=False, verbose_name=_("published by"))
 
     objects = FundStatementQuerySet.as_manager()
-
-    panels = [FieldPanel("community"), FieldPanel("kind"), FieldPanel("period_start"),
-              FieldPanel("period_end"), FieldPanel("opening_balance"), FieldPanel("note"),
-              InlinePanel("lines", label=_("Lines"))]
 
     class Meta:
         verbose_name = _("funds statement")
