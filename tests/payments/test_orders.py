@@ -334,3 +334,14 @@ def test_when_wechat_pay_cannot_close_its_order_nothing_is_recorded(wechatpay, r
     # Once WeChat Pay answers again, it goes through.
     order.record_offline(method="cash", amount=Decimal("120.00"), by=finance_a)
     assert order.state == State.PAID
+
+
+def test_wechat_pay_without_a_notification_address_is_a_configuration_error(
+        wechatpay, settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from portal.payments.providers import get_provider
+
+    settings.WECHATPAY_NOTIFY_BASE_URL = ""
+    with pytest.raises(ImproperlyConfigured):
+        get_provider()

@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 import requests
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from django.utils import timezone
 from wechatpayv3 import WeChatPay, WeChatPayType
@@ -57,6 +58,10 @@ class WeChatPayProvider:
 
     def __init__(self, *, mchid, appid, apiv3_key, private_key, cert_serial_no, public_key,
                  public_key_id, base_url, notify_base_url, timeout_seconds):
+        if not notify_base_url:
+            raise ImproperlyConfigured(
+                "WECHATPAY_NOTIFY_BASE_URL must be the portal's public address: WeChat Pay "
+                "sends its notifications there")
         self.mchid = mchid
         self.appid = appid
         self.public_key_id = public_key_id
