@@ -148,6 +148,14 @@ ROLE_PERMISSIONS[LEADERSHIP] += _BILLING_OWNER_VIEW
 ROLE_PERMISSIONS[MANAGER] += _BILLING_OWNER_VIEW
 
 
+# Bill reminders and dunning (services.billing): finance sets how each community reminds
+# its owners; leadership and managers read the settings.
+_REMINDER_SETTINGS = [f"billing.{action}_remindersetting" for action in ("add", "change", "view")]
+ROLE_PERMISSIONS[FINANCE] += _REMINDER_SETTINGS
+ROLE_PERMISSIONS[LEADERSHIP] += ["billing.view_remindersetting"]
+ROLE_PERMISSIONS[MANAGER] += ["billing.view_remindersetting"]
+
+
 DEFAULT_ACTIONS = ("add", "change", "delete", "view")
 
 

@@ -24,13 +24,16 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from portal import pdf
 from portal.estates.import_admin import xlsx_response
 from portal.estates.models import Building, Community, House
+from portal.estates.viewsets import ScopedModelForm, ScopedModelViewSet
 
 from .arrears import DunningNotice, NothingOwed, arrears, describe, letters_pdf
 from .models import Bill
+from .reminders import BillReminder, ReminderSetting
 from .reports import export
 
 VIEW = "billing.view_bill"
 DUN = "billing.adjust_bill"
+SETTINGS = "billing.view_remindersetting"
 PER_PAGE = 50
 SORT_CHOICES = [("amount", _("Largest amount first")), ("age", _("Oldest first"))]
 
@@ -209,6 +212,56 @@ class CombinedLettersView(View):
                             f"dunning-letters-{timezone.localdate():%Y%m%d}.pdf")
 
 
+class ReminderSettingForm(ScopedModelForm):
+    class Meta:
+        model = ReminderSetting
+        fields = ["community", "enabled", "days_before", "on_overdue"]
+
+
+class ReminderSettingViewSet(ScopedModelViewSet):
+    """Per community: whether and when owners are reminded of their bills (a community
+    without a row is reminded 3 days before and when overdue)."""
+
+    model = ReminderSetting
+    name = "bill_reminder_settings"
+    icon = "time"
+    add_to_admin_menu = False
+    form_class = ReminderSettingForm
+    list_select_related = ["community"]
+    list_display = ["__str__", "enabled", "days_before", "on_overdue"]
+    copy_view_enabled = False
+
+
+class RemindersView(WagtailAdminTemplateMixin, TemplateView):
+    """Every reminder sent (due soon, overdue, dunning), newest first."""
+
+    page_title = _("Reminders sent")
+    header_icon = "time"
+    template_name = "billing/admin/arrears_reminders.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        _require(request.user, VIEW)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        reminders = (BillReminder.objects.visible_to(self.request.user)
+                     .select_related("bill__house__unit__building", "community", "dunning"))
+        kind = self.request.GET.get("kind", "")
+        if kind in BillReminder.Kind.values:
+            reminders = reminders.filter(kind=kind)
+        page = Paginator(reminders, PER_PAGE).get_page(self.request.GET.get("p"))
+        return super().get_context_data(page=page, kind=kind, kinds=BillReminder.Kind.choices,
+                                        **kwargs)
+
+
+reminder_settings = ReminderSettingViewSet()
+
+
+@hooks.register("register_admin_viewset")
+def register_reminder_settings():
+    return reminder_settings
+
+
 urls = [
     path("", ArrearsView.as_view(), name="index"),
     path("export/", ArrearsExportView.as_view(), name="export"),
@@ -216,6 +269,7 @@ urls = [
     path("notices/", NoticesView.as_view(), name="notices"),
     path("notices/<int:pk>/letter.pdf", LetterView.as_view(), name="letter"),
     path("notices/letters.pdf", CombinedLettersView.as_view(), name="letters"),
+    path("reminders/", RemindersView.as_view(), name="reminders"),
 ]
 
 
@@ -241,6 +295,11 @@ def finance_menu_items():
                            order=100, permission=VIEW),
         PermissionMenuItem(_("Dunning notices"), reverse("billing_arrears:notices"),
                            icon_name="mail", order=200, permission=VIEW),
+        PermissionMenuItem(_("Reminders sent"), reverse("billing_arrears:reminders"),
+                           icon_name="time", order=250, permission=VIEW),
+        PermissionMenuItem(_("Reminder settings"),
+                           reverse(reminder_settings.get_url_name("index")), icon_name="cog",
+                           order=260, permission=SETTINGS),
         PermissionMenuItem(_("Collection report"), reverse("billing_reports:collection"),
                            icon_name="table", order=300, permission=VIEW),
         PermissionMenuItem(_("Reconciliation"), reverse("billing_reports:reconcile"),
