@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_tasks import task
 
 from portal.estates.models import Community, House
 from portal.payments.models import PaymentOrder
@@ -253,3 +254,10 @@ def register():
 
     purposes.register(PURPOSE, label=_("Advance payment"), on_paid=advance_paid)
 
+
+
+@task()
+def draw_advance(community_id):
+    """After a bill run (or daily): the community's houses with an advance balance pay
+    their open bills from it. Safe to run twice: a paid bill draws nothing."""
+    return str(draw_for_community(community_id))

@@ -97,3 +97,14 @@ def test_the_prepay_page_opens_the_order_for_my_house_only(client, house_a, hous
         amount=D("191.00"), pk__lt=0).exists()
     order = PaymentOrder.objects.get()
     assert response.url == order.cashier_url and order.amount == D("191.00")
+
+
+def test_the_draw_task_pays_new_bills_from_the_balance(house_a, resident):
+    fee_items(house_a.community)
+    settle(advance.prepay(resident, house_a, amount="191", idempotency_key="a"))
+    bills_for(house_a.community, "2026-12")
+
+    advance.draw_advance.enqueue(house_a.community_id)
+
+    assert Bill.objects.get(house=house_a).state == State.PAID
+    assert AdvanceAccount.objects.get(house=house_a).balance == D("0.00")
