@@ -26,7 +26,7 @@ DEFAULT_DAYS_BEFORE = 3
 # A bill that became overdue longer ago than this is not reminded "on becoming overdue"
 # (reminders switched on for a community with old debts: that is what dunning is for).
 OVERDUE_WINDOW_DAYS = 7
-BILLS_URL_NAME = "billing_owner:bills"
+BILLS_URL_NAME = "my_bills:list"
 BILLS_PATH = "/me/bills/"
 
 
