@@ -105,6 +105,15 @@ class BillRunForm(ScopedModelForm):
     def clean_period(self):
         return Period.parse(self.cleaned_data["period"])
 
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("community") and cleaned.get("period"):
+            try:
+                generation.check_no_overlap(cleaned["community"], cleaned["period"])
+            except ValidationError as error:
+                self.add_error("period", error)
+        return cleaned
+
     def save(self, commit=True):
         run = generation.request(self.cleaned_data["community"], self.cleaned_data["period"],
                                  by=self.for_user)

@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Case, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
@@ -51,6 +52,19 @@ def request(community, period, by):
                                   requested_by=by)
 
 
+def check_no_overlap(community, period):
+    """Refuse a period that overlaps bills of another period (a quarter after its months
+    were billed): the houses would pay the same months twice."""
+    other = (Bill.objects.filter(community=community, period_start__lte=period.end,
+                                 period_end__gte=period.start)
+             .exclude(period_start=period.start, period_end=period.end).first())
+    if other is not None:
+        raise ValidationError(
+            _("%(community)s already has bills for %(other)s, which overlaps %(period)s.")
+            % {"community": community, "other": other.period, "period": period},
+            code="overlap")
+
+
 def generate(community, period, by=None, run=None):
     """Create the community's missing bills and lines for ``period``; returns the
     BillRun with its counts (a new one unless ``run`` is given)."""
@@ -60,10 +74,12 @@ def generate(community, period, by=None, run=None):
     try:
         with transaction.atomic():
             Community.objects.select_for_update().get(pk=community.pk)
+            check_no_overlap(community, period)
             counts = _generate(community, period, run)
     except Exception as error:
+        text = " ".join(error.messages) if isinstance(error, ValidationError) else repr(error)
         BillRun.objects.filter(pk=run.pk).update(status=BillRun.Status.FAILED,
-                                                 error=repr(error)[:2000],
+                                                 error=text[:2000],
                                                  finished_at=timezone.now())
         raise
     run.status = BillRun.Status.DONE

@@ -271,3 +271,13 @@ def test_the_xlsx_export_of_bills_holds_only_the_user_s_communities(client, fina
 
     assert exported_rows(finance_a) == 2  # the header and A's bill
     assert exported_rows(finance_b) == 1
+
+
+def test_a_period_overlapping_billed_months_is_refused_in_the_form(client, finance_a,
+                                                                  billed):
+    client.force_login(finance_a)
+    response = client.post(reverse("bill_runs:add"), {"community": billed.community.pk,
+                                                      "period": "2026"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["period"]
+    assert BillRun.objects.count() == 1  # the fixture's

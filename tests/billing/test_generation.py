@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from services.billing.fees import Period
 from services.billing.generation import generate
@@ -138,3 +139,33 @@ def test_other_communities_are_not_billed(house_a, house_b, fee_items, finance_a
     generate(house_a.community, NOVEMBER, by=finance_a)
 
     assert not Bill.objects.filter(house=house_b).exists()
+
+
+def test_a_quarter_overlapping_billed_months_is_refused(house_a, fee_items, finance_a):
+    generate(house_a.community, NOVEMBER, by=finance_a)
+
+    with pytest.raises(ValidationError) as refused:
+        generate(house_a.community, Period.parse("2026-Q4"), by=finance_a)
+
+    assert refused.value.code == "overlap"
+    assert Bill.objects.count() == 1
+    assert BillRun.objects.order_by("pk").last().status == BillRun.Status.FAILED
+
+
+def test_the_command_bills_every_community_once(house_a, house_b, fee_items, finance_a):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    FeeItemFactory(community=house_b.community, kind=FeeItem.Kind.FIXED)
+    out = StringIO()
+    call_command("generate_bills", "--period", "2026-11", stdout=out)
+    call_command("generate_bills", "--period", "2026-11", stdout=out)
+
+    assert Bill.objects.count() == 2
+    assert BillRun.objects.filter(status=BillRun.Status.DONE).count() == 4
+    with pytest.raises(CommandError):
+        call_command("generate_bills", "--period", "2026-Q4", stdout=out)
+    with pytest.raises(CommandError):
+        call_command("generate_bills", "--period", "2026-11", "--community", "nowhere",
+                     stdout=out)

@@ -31,7 +31,10 @@ class Command(BaseCommand):
         totals = [0, 0, 0]
         started = time.monotonic()
         for each in communities:
-            run = generate(each, period)
+            try:
+                run = generate(each, period)
+            except ValidationError as error:
+                raise CommandError(error.messages[0]) from error
             for number, count in enumerate((run.houses, run.bills_created,
                                             run.lines_created)):
                 totals[number] += count
