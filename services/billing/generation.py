@@ -12,7 +12,7 @@ PostgreSQL).
 """
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -55,7 +55,10 @@ def request(community, period, by):
 def check_no_overlap(community, period):
     """Refuse a period that overlaps bills of another period (a quarter after its months
     were billed): the houses would pay the same months twice."""
+    # No period is longer than a year: the index on (community, period_start) is read
+    # for the year before the period only.
     other = (Bill.objects.filter(community=community, period_start__lte=period.end,
+                                 period_start__gt=period.start - timedelta(days=366),
                                  period_end__gte=period.start)
              .exclude(period_start=period.start, period_end=period.end).first())
     if other is not None:
