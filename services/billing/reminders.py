@@ -55,11 +55,6 @@ class ReminderSetting(models.Model):
     def __str__(self):
         return str(_("Bill reminders of %(community)s") % {"community": self.community})
 
-    @classmethod
-    def of(cls, community_id):
-        return cls.objects.filter(community_id=community_id).first() or cls(
-            community_id=community_id)
-
 
 class BillReminderQuerySet(ScopedQuerySet):
     def for_resident(self, resident):

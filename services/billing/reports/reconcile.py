@@ -108,50 +108,44 @@ def reconcile(user, day, bill):
     result = Reconciliation(day=day)
     result.our_count = len(ours)
     result.our_amount = sum((order.amount for order in ours.values()), ZERO)
-    for number, order in sorted(ours.items()):
-        row = payments.get(number)
-        if row is None:
-            result.mismatches.append(Mismatch(PAYMENT, ONLY_OURS, number, order.amount, None,
-                                              order.transaction_id or "",
-                                              order.community.name))
-        elif _amount(row, "total") != order.amount:
-            result.mismatches.append(Mismatch(PAYMENT, AMOUNT_DIFFERS, number, order.amount,
-                                              _amount(row, "total"),
-                                              row.get("transaction_id", ""),
-                                              order.community.name))
-        else:
-            result.matched += 1
-            result.matched_amount += order.amount
-    for number, row in sorted(payments.items()):
-        if number in ours or not shown(number, known, visible_ids):
-            continue
-        result.mismatches.append(Mismatch(PAYMENT, ONLY_THEIRS, number, None,
-                                          _amount(row, "total"),
-                                          row.get("transaction_id", "")))
-    shown_payments = [row for number, row in payments.items()
-                      if number in ours or shown(number, known, visible_ids)]
+    result.matched, result.matched_amount, shown_payments = _compare(
+        result.mismatches, PAYMENT, ours, payments, "total", "transaction_id",
+        lambda number: shown(number, known, visible_ids))
     result.their_count = len(shown_payments)
     result.their_amount = sum((_amount(row, "total") for row in shown_payments), ZERO)
-
-    for number, refund in sorted(our_refunds.items()):
-        row = refunds.get(number)
-        if row is None:
-            result.mismatches.append(Mismatch(REFUND, ONLY_OURS, number, refund.amount, None,
-                                              refund.refund_id or "", refund.community.name))
-        elif _amount(row, "refund_amount") != refund.amount:
-            result.mismatches.append(Mismatch(REFUND, AMOUNT_DIFFERS, number, refund.amount,
-                                              _amount(row, "refund_amount"),
-                                              row.get("refund_id", ""), refund.community.name))
-        else:
-            result.refunds_matched += 1
-            result.refunds_matched_amount += refund.amount
-    for number, row in sorted(refunds.items()):
-        if number in our_refunds or not shown(number, known_refunds, visible_refunds):
-            continue
-        result.mismatches.append(Mismatch(REFUND, ONLY_THEIRS, number, None,
-                                          _amount(row, "refund_amount"),
-                                          row.get("refund_id", "")))
+    result.refunds_matched, result.refunds_matched_amount, _shown = _compare(
+        result.mismatches, REFUND, our_refunds, refunds, "refund_amount", "refund_id",
+        lambda number: shown(number, known_refunds, visible_refunds))
     return result
+
+
+def _compare(mismatches, kind, ours, theirs, amount_field, id_field, shown):
+    """Our records (number → order or refund) against WeChat Pay's rows (number → row):
+    appends the mismatches, returns (matched count, matched amount, their rows shown)."""
+    matched, matched_amount = 0, ZERO
+    for number, record in sorted(ours.items()):
+        row = theirs.get(number)
+        our_id = getattr(record, id_field) or ""
+        if row is None:
+            mismatches.append(Mismatch(kind, ONLY_OURS, number, record.amount, None, our_id,
+                                       record.community.name))
+        elif _amount(row, amount_field) != record.amount:
+            mismatches.append(Mismatch(kind, AMOUNT_DIFFERS, number, record.amount,
+                                       _amount(row, amount_field),
+                                       row.get(id_field, "") or our_id,
+                                       record.community.name))
+        else:
+            matched += 1
+            matched_amount += record.amount
+    shown_rows = []
+    for number, row in sorted(theirs.items()):
+        if number in ours:
+            shown_rows.append(row)
+        elif shown(number):
+            shown_rows.append(row)
+            mismatches.append(Mismatch(kind, ONLY_THEIRS, number, None,
+                                       _amount(row, amount_field), row.get(id_field, "")))
+    return matched, matched_amount, shown_rows
 
 
 def _amount(row, name):
