@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import pdf
+from portal import page_cache, pdf
 from portal.estates.models import House, Occupancy
 from portal.payments.models import PaymentOrder
 
@@ -62,12 +62,15 @@ def bill_list(request):
         else:
             paid.append(bill)
     paid.sort(key=lambda bill: (bill.period_start, bill.pk), reverse=True)
-    return render(request, "billing/owner/bill_list.html", {
+    response = render(request, "billing/owner/bill_list.html", {
         "due": due, "upcoming": upcoming, "paid": paid[:PAID_SHOWN],
         "more_paid": len(paid) > PAID_SHOWN,
         "due_total": sum((bill.amount_owed for bill in due), ZERO),
         "pay_key": uuid.uuid4().hex,
     })
+    # Reopened often from the WeChat menu. Any saved row (a payment, a draw from the
+    # advance balance) invalidates the session's copy, and with it its one-time key.
+    return page_cache.cache_for_this_session(response)
 
 
 @login_required
