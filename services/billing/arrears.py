@@ -62,6 +62,10 @@ class ArrearsRow:
     owner_phone: str
 
 
+def money(value):
+    return (value or Decimal(0)).quantize(Decimal("0.01"))
+
+
 def describe(rows, on=None):
     """ArrearsRows for a page of ``arrears()`` rows: the house, its owner on file
     (phone masked) and the age of its oldest debt."""
@@ -76,7 +80,7 @@ def describe(rows, on=None):
     for row in rows:
         owner = owners.get(row["house_id"])
         described.append(ArrearsRow(
-            house=houses[row["house_id"]], owed=row["owed"], bills=row["bills"],
+            house=houses[row["house_id"]], owed=money(row["owed"]), bills=row["bills"],
             oldest_due=row["oldest_due"], age=(on - row["oldest_due"]).days,
             owner_name=owner.name if owner else "",
             owner_phone=owner.masked_phone if owner else ""))

@@ -8,6 +8,8 @@ from decimal import Decimal
 from django.db.models import F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
+from .collection import money
+
 ZERO = Decimal("0.00")
 # (label, fewest days overdue, most days overdue or None)
 BUCKETS = [
@@ -51,7 +53,7 @@ def by_community(bills, on, *, group="community_id", label="community__name"):
     rows = (bills.overdue(on).order_by().values(group, label).annotate(**sums)
             .order_by(label))
     return [AgeingRow(key=row[group], label=row[label],
-                      amounts=[row[f"b{index}"] or ZERO for index in range(len(BUCKETS))])
+                      amounts=[money(row[f"b{index}"]) for index in range(len(BUCKETS))])
             for row in rows]
 
 

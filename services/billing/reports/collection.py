@@ -17,6 +17,11 @@ from ..models import State
 ZERO = Decimal("0.00")
 
 
+def money(value):
+    """A sum as yuan with fen (SQLite's sums of decimals lose the trailing zeros)."""
+    return (value or ZERO).quantize(ZERO)
+
+
 @dataclass(frozen=True)
 class ReportPeriod:
     """A report's span: a month (2026-11), a quarter (2026-Q4) or a year (2026)."""
@@ -72,7 +77,7 @@ def _rows(bills, period, group, label):
                          paid_bills=Count("pk", filter=Q(state__in=[State.PAID, State.WAIVED])))
                .order_by(label))
     return [CollectionRow(key=row[group], label=row[label], bills=row["bills"],
-                          billed=row["billed"] or ZERO, collected=row["collected"] or ZERO,
+                          billed=money(row["billed"]), collected=money(row["collected"]),
                           paid_bills=row["paid_bills"]) for row in figures]
 
 

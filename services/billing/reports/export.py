@@ -25,7 +25,8 @@ def _rate(row):
 
 def collection_workbook(period, communities, buildings=None, ageing_rows=None, on=None):
     book = _book()
-    headings = [_("Bills"), _("Billed"), _("Collected"), _("Owed"), _("Collection rate (%)")]
+    headings = [_("Number of bills"), _("Billed"), _("Collected"), _("Owed"),
+                _("Collection rate (%)")]
     for title, rows in ((_("By community"), communities), (_("By building"), buildings)):
         if rows is None:
             continue
