@@ -43,6 +43,13 @@ def _require(user, permission):
         raise PermissionDenied
 
 
+class FinancePage(WagtailAdminTemplateMixin):
+    """A page of the Finance menu: its title in the header's breadcrumbs."""
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
+
+
 class ArrearsFilterForm(forms.Form):
     community = forms.ModelChoiceField(queryset=Community.objects.none(), required=False,
                                        label=_("Community"),
@@ -86,7 +93,7 @@ class ArrearsMixin:
         return arrears(Bill.objects.visible_to(self.request.user), **filters)
 
 
-class ArrearsView(ArrearsMixin, WagtailAdminTemplateMixin, TemplateView):
+class ArrearsView(ArrearsMixin, FinancePage, TemplateView):
     page_title = _("Arrears")
     header_icon = "warning"
     template_name = "billing/admin/arrears.html"
@@ -154,7 +161,7 @@ class DunningSendView(View):
         return HttpResponseRedirect(f"{reverse('billing_arrears:notices')}?batch={key}")
 
 
-class NoticesView(WagtailAdminTemplateMixin, TemplateView):
+class NoticesView(FinancePage, TemplateView):
     page_title = _("Dunning notices")
     header_icon = "mail"
     template_name = "billing/admin/arrears_notices.html"
@@ -232,7 +239,7 @@ class ReminderSettingViewSet(ScopedModelViewSet):
     copy_view_enabled = False
 
 
-class RemindersView(WagtailAdminTemplateMixin, TemplateView):
+class RemindersView(FinancePage, TemplateView):
     """Every reminder sent (due soon, overdue, dunning), newest first."""
 
     page_title = _("Reminders sent")

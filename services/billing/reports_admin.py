@@ -13,13 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
 from wagtail import hooks
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from portal.estates.import_admin import xlsx_response
 from portal.estates.models import Community
 from portal.estates.scope import sees_whole_company
 from portal.payments.providers import ProviderError, get_provider
 
+from .arrears_admin import FinancePage
 from .models import Bill
 from .reports import ageing, collection, export, reconcile
 
@@ -80,7 +80,7 @@ class CollectionMixin:
         return figures
 
 
-class CollectionReportView(CollectionMixin, WagtailAdminTemplateMixin, TemplateView):
+class CollectionReportView(CollectionMixin, FinancePage, TemplateView):
     page_title = _("Collection report")
     header_icon = "table"
     template_name = "billing/admin/report_collection.html"
@@ -139,7 +139,7 @@ class ReconcileMixin:
         return reconcile.reconcile(self.request.user, day, bill)
 
 
-class ReconcileView(ReconcileMixin, WagtailAdminTemplateMixin, TemplateView):
+class ReconcileView(ReconcileMixin, FinancePage, TemplateView):
     page_title = _("Reconciliation")
     header_icon = "tasks"
     template_name = "billing/admin/report_reconcile.html"
