@@ -88,7 +88,8 @@ class _Texts:
         elif isinstance(value, bool):
             return "t" if value else "f"
         else:
-            cache, key = self.scalars, value
+            # Typed: 8, 8.0 and Decimal("8.00") are equal keys but write different text.
+            cache, key = self.scalars, (type(value), value)
         text = cache.get(key)
         if text is None:
             text = cache[key] = _text(value)

@@ -63,3 +63,15 @@ def test_rows_written_in_two_calls_have_their_own_ids(resident, neighbour, deliv
     assert (first, second) == (1, 2)
     assert InboxMessage.objects.count() == 3
     assert Delivery.objects.values("message").distinct().count() == 3
+
+
+def test_equal_values_of_other_types_keep_their_own_text():
+    """8, 8.0 and Decimal("8.00") are equal (and hash alike) but COPY must write each as
+    itself: an amount must not come out as an id, nor an id as an amount."""
+    from decimal import Decimal
+
+    from portal.notifications.bulk import _Texts
+
+    texts = _Texts()
+    assert [texts.of(8), texts.of(Decimal("8.00")), texts.of(8.0), texts.of(True)] == [
+        "8", "8.00", "8.0", "t"]
