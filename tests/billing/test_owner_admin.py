@@ -104,3 +104,22 @@ def test_receipts_cannot_be_edited(client, rows, finance_a):
     client.force_login(finance_a)
     receipt = rows["receipts"]
     assert client.get(reverse("receipts:edit", args=[receipt.pk])).status_code in (302, 403)
+
+
+def test_finance_writes_a_statement_with_its_lines(client, finance_a, community_a,
+                                                   community_b):
+    client.force_login(finance_a)
+    form = client.get(reverse("fund_statements:add"))
+    assert form.status_code == 200
+    assert list(form.context["form"].fields["community"].queryset) == [community_a]
+
+    client.post(reverse("fund_statements:add"), {
+        "community": community_a.pk, "kind": "public_income", "period_start": "2026-07-01",
+        "period_end": "2026-09-30", "opening_balance": "0", "note": "",
+        "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0", "lines-MIN_NUM_FORMS": "1",
+        "lines-MAX_NUM_FORMS": "1000", "lines-0-direction": "income",
+        "lines-0-description": "停车收益", "lines-0-amount": "880.00", "lines-0-date": "",
+        "lines-0-ORDER": "1", "lines-0-id": "", "lines-0-DELETE": ""})
+
+    statement = FundStatement.objects.get(community=community_a)
+    assert statement.income == Decimal("880.00") and not statement.published
