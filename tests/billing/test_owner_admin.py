@@ -123,3 +123,14 @@ def test_finance_writes_a_statement_with_its_lines(client, finance_a, community_
 
     statement = FundStatement.objects.get(community=community_a)
     assert statement.income == Decimal("880.00") and not statement.published
+
+
+def test_link_rows_are_scoped_too(rows, finance_a, finance_b, resident, neighbour):
+    from services.billing.advance import AdvanceEntry, AdvancePrepayment
+    from services.billing.paying import BillPayment
+
+    for model in (BillPayment, AdvanceEntry, AdvancePrepayment, Receipt):
+        assert model.objects.visible_to(finance_a).exists(), model
+        assert model.objects.visible_to(resident).exists(), model
+        assert not model.objects.visible_to(finance_b).exists(), model
+        assert not model.objects.visible_to(neighbour).exists(), model
