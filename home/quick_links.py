@@ -8,12 +8,17 @@ that builds one of these sections registers its index page type from its
     quick_links.register("repairs", "services.RepairIndexPage")
 
 which also allows that page type under HomePage (HomePage.subpage_types is this list).
+A section that is a view of the resident's own things rather than a page (their bills)
+registers its URL name instead::
+
+    quick_links.register_view("bills", "my_bills:list")
 """
 
 from dataclasses import dataclass
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
@@ -38,6 +43,7 @@ QUICK_LINKS = [
 
 _KEYS = {link.key for link in QUICK_LINKS}
 _page_type_of = {}  # key -> "app_label.ModelName"
+_view_of = {}  # key -> URL name
 
 # HomePage.subpage_types is this very list, so registering a tile's page type also allows
 # that page under a community's home page.
@@ -50,6 +56,12 @@ def register(key, page_type):
     _page_type_of[key] = page_type
     if page_type not in child_page_types:
         child_page_types.append(page_type)
+
+
+def register_view(key, url_name):
+    if key not in _KEYS:
+        raise ValueError(f"unknown quick link {key!r}; known: {sorted(_KEYS)}")
+    _view_of[key] = url_name
 
 
 @dataclass(frozen=True)
@@ -72,4 +84,6 @@ def tiles_for(home_page, request):
                     .order_by("path"))
         for child in children:
             urls.setdefault(key_of_content_type[child.content_type_id], child.get_url(request))
+    for key, url_name in _view_of.items():
+        urls.setdefault(key, reverse(url_name))
     return [Tile(link.key, link.label, urls.get(link.key)) for link in QUICK_LINKS]

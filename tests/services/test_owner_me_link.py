@@ -1,4 +1,5 @@
-"""The owner's "me" page leads to my tickets, with how many are still open."""
+"""The owner's "me" page leads to my tickets, with how many are still open, and to my
+bills and payments."""
 
 import re
 
@@ -26,6 +27,13 @@ def test_me_links_to_my_tickets_with_the_open_count(client, resident, house_a, n
 
     assert f'href="{reverse("services:ticket_list")}"' in page
     assert badge(page) == 2
+
+
+def test_me_links_to_my_bills_and_payment_history(client, resident):
+    client.force_login(resident)
+    page = client.get(ME).content.decode()
+    assert f'href="{reverse("my_bills:list")}"' in page
+    assert f'href="{reverse("my_bills:history")}"' in page
 
 
 def test_no_badge_when_nothing_is_open(client, resident):

@@ -1,6 +1,7 @@
 """Keyword auto-replies: which one answers, and the links and cards it carries."""
 
 import pytest
+from django.urls import reverse
 from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
 
@@ -227,8 +228,10 @@ def test_default_replies_answer_service_keywords_with_their_links(
         client, account, company, follower, home_a, keyword, section):
     install_default_replies(company)
     content = content_of(say(client, account, keyword))
-    # No section page exists yet in the community: the links lead to its home page.
-    assert f"http://testserver{home_a.url}" in content
+    # No section page exists yet in the community: the links lead to its home page;
+    # the bills are the resident's own page, there from the start.
+    expected = reverse("my_bills:list") if section == "bills" else home_a.url
+    assert f"http://testserver{expected}" in content
     assert content != content_of(say(client, account, "随便说点什么"))
 
 
