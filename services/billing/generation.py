@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from portal import page_cache
 from portal.estates.models import Community, House
 
 from . import fees
@@ -90,7 +91,18 @@ def generate(community, period, by=None, run=None):
     run.houses, run.bills_created, run.lines_created = counts
     run.save(update_fields=["status", "finished_at", "houses", "bills_created",
                             "lines_created"])
+    if run.bills_created or run.lines_created:
+        _after_new_bills(community)
     return run
+
+
+def _after_new_bills(community):
+    """New bills: owners see them at once (COPY sends no save signals to clear the page
+    cache), and houses with an advance balance pay them from it, in the background."""
+    from .advance import draw_advance
+
+    page_cache.bump_generation()
+    transaction.on_commit(lambda: draw_advance.enqueue(community.pk), robust=True)
 
 
 BILL_COLUMNS = ["house_id", "building_id", "community_id", "period_kind", "period_start",

@@ -699,5 +699,6 @@ class BillEvent(models.Model):
     def action_display(self):
         return self.ACTIONS.get(self.action, self.action)
 
-from . import advance, funds, parking_cards, paying, receipts  # noqa: E402,F401  (their models)
-from . import arrears, reminders  # noqa: E402,F401  (reminders and dunning notices)
+# Models kept beside the code that uses them: paying, advance balances, parking cards,
+# receipts, funds statements, reminders and dunning notices.
+from . import advance, arrears, funds, parking_cards, paying, receipts, reminders  # noqa: E402,F401,I001

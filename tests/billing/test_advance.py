@@ -108,3 +108,16 @@ def test_the_draw_task_pays_new_bills_from_the_balance(house_a, resident):
 
     assert Bill.objects.get(house=house_a).state == State.PAID
     assert AdvanceAccount.objects.get(house=house_a).balance == D("0.00")
+
+
+def test_a_bill_run_pays_its_new_bills_from_the_balance_once_committed(
+        house_a, resident, django_capture_on_commit_callbacks):
+    """Nobody has to run the draw by hand: the run queues it when it commits."""
+    fee_items(house_a.community)
+    settle(advance.prepay(resident, house_a, amount="191", idempotency_key="a"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        bills_for(house_a.community, "2026-12")
+
+    assert Bill.objects.get(house=house_a).state == State.PAID
+    assert AdvanceAccount.objects.get(house=house_a).balance == D("0.00")
