@@ -369,6 +369,10 @@ class PaymentOrder(models.Model):
                 raise ValidationError({"amount": _(
                     "At most %(available)s yuan of this order can still be refunded.")
                     % {"available": available}})
+            veto = purposes.get(current.purpose).can_refund
+            refused = veto(current, amount) if veto is not None else None
+            if refused:
+                raise TransitionNotAllowed(refused)
             refund = Refund(order=current, community_id=current.community_id, amount=amount,
                             reason=reason[:80], requested_by=by, channel=current.channel)
             for _attempt in range(3):

@@ -7,7 +7,11 @@
 so the app's own rows change atomically with the settlement; likewise
 ``on_refunded(refund)`` for each successful refund and ``on_closed(order)`` when an
 unpaid order is closed. A hook that raises rolls the settlement back (and WeChat Pay
-retries its notification later)."""
+retries its notification later).
+
+``can_refund(order, amount)``, optional, is asked when finance requests a refund (the
+order's row locked): it returns None to allow it, or a message saying why not, and then
+nothing is changed."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,14 +24,15 @@ class Purpose:
     on_paid: Callable
     on_refunded: Callable | None = None
     on_closed: Callable | None = None
+    can_refund: Callable | None = None
 
 
 _registry = {}
 
 
-def register(key, *, label, on_paid, on_refunded=None, on_closed=None):
+def register(key, *, label, on_paid, on_refunded=None, on_closed=None, can_refund=None):
     """Register (or re-register, e.g. on reload) what ``key`` orders pay for."""
-    purpose = Purpose(key, label, on_paid, on_refunded, on_closed)
+    purpose = Purpose(key, label, on_paid, on_refunded, on_closed, can_refund)
     _registry[key] = purpose
     return purpose
 

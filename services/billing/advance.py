@@ -5,7 +5,8 @@
 AdvanceEntry with the order). ``AdvanceAccount.draw_for(bill)`` pays an open bill from
 the balance (locked, never below zero, a BillEvent and an entry); ``draw_for_bills``
 does it for freshly generated bills and the ``draw_advance`` task for a whole community
-after a bill run.
+after a bill run. A refund of an advance order takes the amount back from the balance: it
+is refused when asked (``advance_can_refund``) if the balance no longer holds it.
 """
 
 from decimal import Decimal
@@ -86,6 +87,7 @@ class AdvanceEntry(models.Model):
     class Kind(models.TextChoices):
         CREDIT = "credit", _("Paid in")
         DRAW = "draw", _("Bill paid")
+        REFUND = "refund", _("Refunded")
 
     account = models.ForeignKey(AdvanceAccount, on_delete=models.PROTECT,
                                 related_name="entries", verbose_name=_("account"))
@@ -208,6 +210,49 @@ def _draw_open_bills(account):
         account.draw_for(bill)
 
 
+def debit(house, amount, *, order, note=""):
+    """Money of the house's balance given back (inside the refund-settling transaction):
+    at most what the balance holds. Returns what was taken."""
+    account = AdvanceAccount.locked_for(house)
+    taken = min(Decimal(amount), account.balance)
+    if taken <= 0:
+        return ZERO
+    account.balance -= taken
+    account._entry(AdvanceEntry.Kind.REFUND, -taken, order=order, note=note[:200])
+    return taken
+
+
+def _refunds_under_way(house_id):
+    from portal.payments.models import Refund
+
+    return Refund.objects.filter(
+        state=Refund.State.PROCESSING, order__purpose=PURPOSE,
+        order__advance_prepayment__house_id=house_id).aggregate(
+        total=models.Sum("amount"))["total"] or ZERO
+
+
+def advance_can_refund(order, amount):
+    """can_refund: only what the balance still holds (less refunds under way) can be
+    given back; a balance already spent on bills cannot."""
+    prepayment = AdvancePrepayment.objects.select_related("house").get(order=order)
+    account = AdvanceAccount.locked_for(prepayment.house)
+    free = account.balance - _refunds_under_way(prepayment.house_id)
+    if amount > free:
+        return gettext("The advance balance of %(house)s holds %(free)s yuan that can be "
+                       "given back; %(amount)s yuan cannot be refunded. Nothing was "
+                       "changed.") % {"house": prepayment.house, "free": max(free, ZERO),
+                                      "amount": amount}
+    return None
+
+
+def advance_refunded(refund):
+    """on_refunded: the amount leaves the house's advance balance."""
+    prepayment = AdvancePrepayment.objects.select_related("house").get(order=refund.order)
+    debit(prepayment.house, refund.amount, order=refund.order,
+          note=gettext("Refund %(refund)s: %(reason)s") % {
+              "refund": refund.out_refund_no, "reason": refund.reason})
+
+
 def advance_paid(order):
     from . import receipts
 
@@ -252,7 +297,8 @@ def balances(houses):
 def register():
     from portal.payments import purposes
 
-    purposes.register(PURPOSE, label=_("Advance payment"), on_paid=advance_paid)
+    purposes.register(PURPOSE, label=_("Advance payment"), on_paid=advance_paid,
+                      on_refunded=advance_refunded, can_refund=advance_can_refund)
 
 
 

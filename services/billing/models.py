@@ -693,7 +693,9 @@ class BillEvent(models.Model):
     def __str__(self):
         return f"{self.bill_id} {self.action}"
 
-    ACTIONS = {"adjust": _("Adjusted"), "waive": _("Waived")}
+    ACTIONS = {"adjust": _("Adjusted"), "waive": _("Waived"), "pay": _("Paid"),
+               "advance": _("Paid from the advance balance"), "refund": _("Refunded"),
+               "late_fee": _("Late fee")}
 
     @property
     def action_display(self):

@@ -6,7 +6,10 @@ BillPayment row. A bill is in at most one live order at a time (a partial unique
 constraint says so to the database too). When the order is paid, ``bills_paid`` (its
 on_paid hook, inside the settling transaction) pays each bill's open lines, writes a
 BillEvent and issues the receipt; when it is closed unpaid, ``bills_freed`` lets the
-bills be paid again.
+bills be paid again. When finance refunds (part of) a paid order, ``bills_refunded`` (its
+on_refunded hook, inside the refund-settling transaction) takes the amount back from the
+order's bills, newest bill first, by ``take_back_from_bill``: the bills are open again and
+the receipt stays.
 
 ``apply_to_bill`` is the one way money reaches a bill: orders and the advance balance
 (advance.py) both go through it.
@@ -159,6 +162,74 @@ def apply_to_bill(bill, amount, *, action, actor=None, reason=""):
     return applied
 
 
+def take_back_from_bill(bill, amount, *, actor=None, reason=""):
+    """Undo ``amount`` of what was paid into a bill locked by the caller (a refund): the
+    lines paid last give it back first, each line and the bill due again (or partly paid);
+    writes a BillEvent "refund". Returns the amount taken back."""
+    amount = Decimal(amount)
+    if amount <= 0:
+        raise TransitionNotAllowed(gettext("Nothing to take back from this bill."))
+    if bill.state == State.WAIVED or amount > bill.amount_paid:
+        raise TransitionNotAllowed(
+            gettext("Only %(paid)s yuan of this bill is paid; %(amount)s yuan cannot be "
+                    "taken back.") % {"paid": bill.amount_paid, "amount": amount})
+    left = amount
+    before = bill.amount_paid
+    for line in bill.lines.select_for_update().filter(amount_paid__gt=0).order_by(
+            "-fee_item__sort_order", "-pk"):
+        if left <= 0:
+            break
+        part = min(left, line.amount_paid)
+        line.amount_paid -= part
+        line.state = State.PARTLY_PAID if line.amount_paid > 0 else State.DUE
+        line.save(update_fields=["amount_paid", "state"])
+        left -= part
+    bill.recompute()
+    BillEvent.objects.create(bill=bill, community_id=bill.community_id, action="refund",
+                             actor=actor, reason=reason, amount_before=before,
+                             amount_after=bill.amount_paid)
+    return amount
+
+
+def _refund_shares(links, already, amount):
+    """[(link, share)]: the refund's ``amount`` spread over the order's links newest bill
+    first, after the ``already`` refunded by earlier refunds (spread the same way)."""
+    shares = []
+    start, end = already, already + amount
+    position = ZERO
+    for link in links:
+        low, high = position, position + link.amount
+        share = min(high, end) - max(low, start)
+        if share > 0:
+            shares.append((link, share))
+        position = high
+    return shares
+
+
+def bills_refunded(refund):
+    """on_refunded: the refunded amount leaves the order's bills, newest bill first. What
+    a bill no longer holds (it went to the advance balance as a surplus) leaves the
+    advance balance, as far as it goes."""
+    from . import advance
+
+    order = refund.order
+    links = list(order.bill_payments.select_related("bill").order_by(
+        "-bill__period_start", "-bill_id"))
+    already = order.refunded_amount - refund.amount
+    shares = _refund_shares(links, already, refund.amount)
+    bills = {bill.pk: bill for bill in Bill.objects.select_for_update().filter(
+        pk__in=[link.bill_id for link, _share in shares]).order_by("pk")}
+    reason = gettext("Refund %(refund)s of payment %(order)s: %(reason)s") % {
+        "refund": refund.out_refund_no, "order": order.out_trade_no, "reason": refund.reason}
+    for link, share in shares:
+        bill = bills[link.bill_id]
+        back = min(share, bill.amount_paid) if bill.state != State.WAIVED else ZERO
+        if back > 0:
+            take_back_from_bill(bill, back, actor=refund.requested_by, reason=reason)
+        if share - back > 0:
+            advance.debit(bill.house, share - back, order=order, note=reason)
+
+
 def bills_paid(order):
     """on_paid: pay each linked bill, credit any surplus (a bill settled meanwhile) to the
     house's advance balance, and issue the receipt."""
@@ -200,5 +271,5 @@ def register():
     from portal.payments import purposes
 
     purposes.register(PURPOSE, label=_("Property fees"), on_paid=bills_paid,
-                      on_closed=bills_freed)
+                      on_closed=bills_freed, on_refunded=bills_refunded)
 
