@@ -1,9 +1,16 @@
 """Forms of the billing desk: setup rows (choices limited to the user's communities),
-a meter reading typed in, a bill run requested, a line adjusted or waived."""
+a meter reading typed in, a bill run requested, a line adjusted or waived.
+
+A house is typed as its label (building-unit-number, e.g. "3栋-2单元-1201", or the
+directory's "3栋2单元1201") and found among the houses the user may see, rather than
+chosen from a list of every house (tens of thousands)."""
+
+import re
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 
 from portal.estates.import_admin import UploadForm
@@ -24,12 +31,66 @@ from .models import (
     Utility,
 )
 
+HOUSE_SEPARATORS = re.compile(r"\s*[-/－—\s]\s*")
+
+
+def house_label(house):
+    """The label typed for a house: building-unit-number."""
+    return f"{house.unit.building.name}-{house.unit.name}-{house.number}"
+
+
+def find_house(text, user, community=None):
+    """The one house of the user's communities (of ``community`` when given) that
+    ``text`` names, or ValidationError saying why none is found or which are meant."""
+    text = (text or "").strip()
+    houses = House.objects.visible_to(user)
+    if community is not None:
+        houses = houses.filter(community=community)
+    parts = [part for part in HOUSE_SEPARATORS.split(text) if part]
+    if len(parts) == 3:
+        found = houses.filter(unit__building__name=parts[0], unit__name=parts[1],
+                              number=parts[2])
+    else:
+        found = houses.alias(label=Concat("unit__building__name", "unit__name", "number")
+                             ).filter(label="".join(parts))
+    found = list(found.select_related("unit__building", "community")[:6])
+    if not found:
+        raise ValidationError(
+            _("No house %(house)s in your communities. Type it as building-unit-number, "
+              "e.g. 3栋-2单元-1201.") % {"house": text}, code="no_house")
+    if len(found) > 1:
+        raise ValidationError(
+            _("%(house)s names several houses (%(houses)s): choose the community or type "
+              "building-unit-number.") % {
+                "house": text, "houses": ", ".join(
+                    f"{house.community} {house_label(house)}" for house in found[:5])},
+            code="ambiguous")
+    return found[0]
+
+
+class HouseLabelField(forms.CharField):
+    """A house typed by its label; ``clean`` gives the label, the form resolves it."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 100)
+        kwargs.setdefault("help_text", _("Building-unit-number, e.g. 3栋-2单元-1201."))
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("placeholder", "3栋-2单元-1201")
+
 
 class FeeItemForm(ScopedModelForm):
     class Meta:
         model = FeeItem
         fields = ["community", "name", "kind", "utility", "unit_price", "kind_prices", "tiers",
                   "charge_on", "due_days", "active", "sort_order"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.kind != FeeItem.Kind.LATE_FEE:
+            # The late-fee item is made by late_fees.py, never typed in.
+            self.fields["kind"].choices = [
+                choice for choice in self.fields["kind"].choices
+                if choice[0] != FeeItem.Kind.LATE_FEE]
 
 
 class LateFeeRuleForm(ScopedModelForm):
@@ -39,16 +100,32 @@ class LateFeeRuleForm(ScopedModelForm):
 
 
 class ParkingSpaceForm(ScopedModelForm):
+    house = HouseLabelField(label=_("House"), required=False)
+
     class Meta:
         model = ParkingSpace
         fields = ["community", "number", "house", "monthly_fee"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.house_id and not self.is_bound:
+            self.initial["house"] = house_label(self.instance.house)
+
+    def clean_house(self):
+        text = self.cleaned_data.get("house")
+        if not text:
+            return None
+        community = self.cleaned_data.get("community")
+        if community is None:
+            return None  # the community's own error is shown (the text stays typed)
+        return find_house(text, self.for_user, community=community)
 
 
 class MeterReadingForm(ScopedModelForm):
     """A reading typed in: the house's meter of that utility (made on first use), checked
     like an imported one."""
 
-    house = forms.ModelChoiceField(queryset=House.objects.all(), label=_("House"))
+    house = HouseLabelField(label=_("House"))
     utility = forms.ChoiceField(choices=Utility.choices, label=_("Utility"))
     period = forms.DateField(label=_("Month"), help_text=_("Any day of the month read."),
                              widget=forms.DateInput(attrs={"type": "date"}))
@@ -63,6 +140,9 @@ class MeterReadingForm(ScopedModelForm):
             # The meter and month of a reading on file stay; only its figures change.
             for name in ("house", "utility", "period"):
                 del self.fields[name]
+
+    def clean_house(self):
+        return find_house(self.cleaned_data.get("house"), self.for_user)
 
     def clean(self):
         cleaned = super().clean()

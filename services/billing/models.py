@@ -67,6 +67,8 @@ class FeeItem(models.Model):
         PARKING = "parking", _("Parking (per space per month)")
         METERED = "metered", _("By meter reading")
         ONE_OFF = "one_off", _("One-off charge")
+        # Kept inactive: bill runs never charge it; late_fees.py adds its lines.
+        LATE_FEE = "late_fee", _("Late fee (added to overdue bills)")
 
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+",
                                   verbose_name=_("community"))

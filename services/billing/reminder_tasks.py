@@ -1,4 +1,5 @@
-"""The billing watch's work, done by a task worker: the day's bill reminders."""
+"""The billing watch's work, done by a task worker: the day's bill reminders and late
+fees."""
 
 from django_tasks import task
 
@@ -10,3 +11,12 @@ def send_bill_reminders():
     from .reminders import send_reminders
 
     return {"reminded": send_reminders()}
+
+
+@task()
+def charge_late_fees():
+    """Bring the late fees of overdue bills up to date (communities with an active late
+    fee rule); running it again the same day changes nothing."""
+    from .late_fees import charge_late_fees as charge
+
+    return {"bills": charge()}

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.translation import gettext
 
 from services.billing.fees import Period
@@ -133,11 +134,14 @@ def test_finance_types_a_reading_in(client, finance_a, house_a):
     meter = MeterFactory(house=house_a)
     reading(meter, "2026-10", "100")
     client.force_login(finance_a)
-    data = {"house": house_a.pk, "utility": "water", "period": "2026-11-03",
+    data = {"house": "1栋-1单元-101", "utility": "water", "period": "2026-11-03",
             "reading": "90", "start_reading": "0", "read_at": "2026-11-03"}
 
     refused = client.post(reverse("meter_readings:add"), data)
-    assert gettext("If the meter was changed, mark the reading as a meter change.") in \
+    assert escape(gettext(
+        "The reading %(reading)s is lower than the last one (%(last)s in %(month)s). If the "
+        "meter was changed, mark the reading as a meter change.") % {
+        "reading": D("90"), "last": D("100.00"), "month": "2026-10"}) in \
         refused.content.decode()
     assert client.post(reverse("meter_readings:add"), {**data, "reading": "110"}
                        ).status_code == 302
