@@ -7,9 +7,15 @@ from django.conf import settings
 from django.test import Client
 
 from portal.payments.models import PaymentOrder
-from tests.e2e.conftest import browser, browser_context, page, screenshot  # noqa: F401
-
-from .conftest import follower_of, open_order
+from tests.e2e.conftest import screenshot
+from tests.payments.conftest import (  # noqa: F401  (fixtures of the WeChat Pay stub)
+    _wechatpay_server,
+    follower_of,
+    live_wechatpay,
+    merchant_keys,
+    open_order,
+    purpose_log,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True,
                                                      serialized_rollback=True)]
@@ -23,7 +29,7 @@ window.WeixinJSBridge = {invoke: function (name, params, done) {
 """
 
 
-def logged_in(page, live_server, user):  # noqa: F811
+def logged_in(page, live_server, user):
     client = Client()
     client.force_login(user)
     page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
@@ -31,7 +37,7 @@ def logged_in(page, live_server, user):  # noqa: F811
                                "url": live_server.url}])
 
 
-def fits_the_phone(page):  # noqa: F811
+def fits_the_phone(page):
     return page.evaluate("document.documentElement.scrollWidth") <= 375
 
 
@@ -53,7 +59,7 @@ def test_a_demo_payment_on_a_phone(page, live_server, resident, purpose_log):  #
 
 
 def test_paying_with_wechat_pay_on_a_phone(page, live_server, live_wechatpay, resident,  # noqa: F811
-                                           purpose_log):
+                                           purpose_log):  # noqa: F811
     follower_of(resident)
     order = open_order(resident, "88.50")
     logged_in(page, live_server, resident)
