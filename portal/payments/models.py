@@ -372,7 +372,7 @@ class PaymentOrder(models.Model):
             veto = purposes.get(current.purpose).can_refund
             refused = veto(current, amount) if veto is not None else None
             if refused:
-                raise TransitionNotAllowed(refused)
+                raise ValidationError({"amount": refused})
             refund = Refund(order=current, community_id=current.community_id, amount=amount,
                             reason=reason[:80], requested_by=by, channel=current.channel)
             for _attempt in range(3):

@@ -11,7 +11,7 @@ retries its notification later).
 
 ``can_refund(order, amount)``, optional, is asked when finance requests a refund (the
 order's row locked): it returns None to allow it, or a message saying why not, and then
-nothing is changed."""
+nothing is changed (the refund form shows it at the amount)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
