@@ -200,5 +200,6 @@ class BillingGroup(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_billing():
     return BillingGroup()
-from . import arrears_admin, reports_admin  # noqa: E402,F401  (arrears, dunning, finance reports)
-from . import owner_admin  # noqa: E402,F401  (funds statements, receipts, balances)
+# The finance desk's other screens register their own hooks: arrears and dunning, the
+# finance reports, funds statements, receipts and balances.
+from . import arrears_admin, owner_admin, reports_admin  # noqa: E402,F401

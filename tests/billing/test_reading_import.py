@@ -98,8 +98,11 @@ def test_bad_rows_are_listed_and_nothing_is_imported(tmp_path, houses, finance_a
     assert [(e.row, e.column) for e in plan.errors] == [
         (2, rules.READING), (3, rules.NUMBER), (4, rules.UTILITY), (5, rules.READING),
         (6, rules.READING), (6, rules.METER_CHANGE), (8, rules.UTILITY)]
-    assert gettext("If the meter was changed, mark the reading as a meter change.") in \
-        plan.errors[0].message
+    lower = gettext("The reading %(reading)s is lower than the last one (%(last)s in "
+                    "%(month)s). If the meter was changed, mark the reading as a meter "
+                    "change.")
+    assert plan.errors[0].message == lower % {
+        "reading": "99.00", "last": "100.00", "month": "2026-10"}
     assert MeterReading.objects.count() == 1
 
 

@@ -25,8 +25,11 @@ def test_a_reading_lower_than_the_last_is_refused(meter, finance_a):
         reading(meter, "2026-11", "119", by=finance_a)
 
     assert refused.value.code == "lower"
-    assert gettext("If the meter was changed, mark the reading as a meter change.") in \
-        refused.value.messages[0]
+    lower = gettext("The reading %(reading)s is lower than the last one (%(last)s in "
+                    "%(month)s). If the meter was changed, mark the reading as a meter "
+                    "change.")
+    assert refused.value.messages[0] == lower % {
+        "reading": "119", "last": "120.50", "month": "2026-10"}
     assert MeterReading.objects.count() == 1
 
 
