@@ -86,3 +86,33 @@ def test_the_bills_page_in_large_text_fits_the_phone(page, live_server, owner_wi
     box = page.locator("#due .bill__pick input").first.bounding_box()
     assert box["width"] >= 24 and box["height"] >= 24
     screenshot(page, "bills-list-large-text")
+
+
+def test_prepay_parking_card_and_funds_pages_fit_the_phone(page, live_server, owner_with_bills):
+    """The other owner pages of the bills section, each looked at on a phone."""
+    from decimal import Decimal
+
+    from services.billing.funds import FundKind, FundLine, FundStatement
+    from tests.billing.factories import ParkingSpaceFactory
+
+    house = owner_with_bills
+    ParkingSpaceFactory(community=house.community, house=house, number="B1-018")
+    statement = FundStatement.objects.create(
+        community=house.community, kind=FundKind.PUBLIC_INCOME,
+        period_start=date(2026, 1, 1), period_end=date(2026, 6, 30),
+        opening_balance=Decimal("1000.00"))
+    FundLine.objects.create(statement=statement, direction="income",
+                            description="电梯广告", amount=Decimal("3000.00"))
+    statement.publish(by=None)
+    log_in(page, live_server, phone=PHONE, password=PASSWORD)
+
+    for path, name, text in (("/me/bills/prepay/", "bills-prepay", None),
+                             ("/me/bills/parking/", "bills-parking", "B1-018"),
+                             ("/me/funds/", "bills-funds", None),
+                             (f"/me/funds/{statement.pk}/", "bills-fund", "电梯广告")):
+        response = page.goto(live_server.url + path)
+        assert response.status == 200, path
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
+        if text:
+            assert text in page.content(), path
+        screenshot(page, name)
