@@ -10,9 +10,7 @@ existing house (same unit and number) is left as it is, and an owner is added on
 the house has no owner on file with the same mobile number.
 """
 
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -22,8 +20,22 @@ from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
+from portal import spreadsheet_import as sheets
 from portal.accounts.phone import normalise_mobile
 from portal.crypto import blind_index, mask_id_number, mask_phone
+
+# The shared sheet rules are these rules too: the file's limits and the error report.
+from portal.spreadsheet_import import (  # noqa: F401
+    MAX_BYTES,
+    MAX_ROWS,
+    PREVIEW_ROWS,
+    ZIP_MAGIC,
+    CellError,
+    SheetRefused,
+    cell_text,
+    error_report,
+    workbook_bytes,
+)
 
 from .models import Building, Community, House, OwnerRecord, Unit
 
@@ -31,35 +43,15 @@ from .models import Building, Community, House, OwnerRecord, Unit
 BUILDING, UNIT, NUMBER, FLOOR, AREA, KIND = "楼栋", "单元", "房号", "楼层", "面积(㎡)", "类型"
 OWNER_NAME, OWNER_PHONE, OWNER_ID = "业主姓名", "业主手机", "身份证号"
 HEADERS = [BUILDING, UNIT, NUMBER, FLOOR, AREA, KIND, OWNER_NAME, OWNER_PHONE, OWNER_ID]
-ERRORS_COLUMN = "错误"  # added to the clerk's own rows in the error report
 KINDS = {"住宅": House.Kind.RESIDENCE, "商铺": House.Kind.SHOP, "车位": House.Kind.PARKING,
          "储藏室": House.Kind.STORAGE}
 EXAMPLE_ROW = ["1栋", "1单元", "101", 1, 89.5, "住宅", "张三", "13800138000",
                "11010519491231002X"]
 
-MAX_ROWS = 50_000
-MAX_BYTES = 10 * 1024 * 1024
 BATCH_SIZE = 1000
-PREVIEW_ROWS = 50
-ZIP_MAGIC = b"PK\x03\x04"  # an .xlsx is a zip archive
 ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 ID_CHECK = "10X98765432"
 MAX_LENGTHS = {BUILDING: 50, UNIT: 50, NUMBER: 20, OWNER_NAME: 50}
-
-
-class SheetRefused(Exception):
-    """The file as a whole cannot be imported (not an xlsx, too big, wrong header...)."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
-
-
-@dataclass
-class CellError:
-    row: int
-    column: str
-    message: str
 
 
 @dataclass
@@ -113,18 +105,6 @@ class Plan:
         return self.rows[:PREVIEW_ROWS]
 
 
-def check_upload(upload):
-    """Refuse, before storing it, a file that is too big or is not a zip archive
-    (whatever its name says)."""
-    if upload.size > MAX_BYTES:
-        raise ValidationError(_("The file is larger than 10 MB."), code="too_big")
-    upload.seek(0)
-    magic = upload.read(len(ZIP_MAGIC))
-    upload.seek(0)
-    if magic != ZIP_MAGIC:
-        raise ValidationError(_("This is not an Excel .xlsx file."), code="not_xlsx")
-
-
 def template_workbook():
     """The sheet to fill in: the header, an example row and instructions, as bytes."""
     from openpyxl import Workbook
@@ -157,96 +137,13 @@ def template_workbook():
          % {"limit": MAX_ROWS}),
     ]:
         notes.append([str(column), str(text)])
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
-
-
-def error_report(path, errors):
-    """The clerk's sheet returned as bytes: every row as they wrote it, in its place (so
-    row numbers match the preview), with an added column saying what is wrong in it.
-    The clerk corrects the cells, deletes the added column or not, and uploads again."""
-    from openpyxl import Workbook, load_workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    by_row = {}
-    for error in errors:
-        by_row.setdefault(error.row, []).append(f"{error.column}: {error.message}")
-    highlight = PatternFill("solid", fgColor="FFE0E0")
-    wrap = Alignment(wrap_text=True, vertical="top")
-
-    source = load_workbook(path, read_only=True, data_only=True)
-    report = Workbook(write_only=True)
-    try:
-        original = source.worksheets[0]
-        sheet = report.create_sheet(original.title)
-        rows = original.iter_rows(values_only=True)
-        header = list(next(rows, ()))
-        # A report uploaded again: its old column of errors gives way to the new one.
-        kept = [i for i, name in enumerate(header) if _text(name) != ERRORS_COLUMN]
-        title = WriteOnlyCell(sheet, ERRORS_COLUMN)
-        title.font = Font(bold=True, color="C00000")
-        sheet.column_dimensions[get_column_letter(len(kept) + 1)].width = 60
-        sheet.append([*(header[i] for i in kept), title])
-        for number, cells in enumerate(rows, start=2):
-            values = [cells[i] if i < len(cells) else None for i in kept]
-            problems = by_row.get(number)
-            if problems:
-                cell = WriteOnlyCell(sheet, "\n".join(problems))
-                cell.fill = highlight
-                cell.alignment = wrap
-                values.append(cell)
-            sheet.append(values)
-    finally:
-        source.close()
-    output = io.BytesIO()
-    report.save(output)
-    return output.getvalue()
+    return workbook_bytes(workbook)
 
 
 def read_sheet(path):
-    """Yield (row number, values by header) for every non-empty row of the first sheet.
-
-    Raises SheetRefused for a file openpyxl cannot open, a missing header column, an
-    empty sheet or too many rows."""
-    from openpyxl import load_workbook
-
-    if not zipfile.is_zipfile(path):
-        raise SheetRefused(_("This is not an Excel .xlsx file."))
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise SheetRefused(_("This file cannot be opened as an Excel .xlsx file.")) from error
-    try:
-        sheet = workbook.worksheets[0]
-        values = sheet.iter_rows(values_only=True)
-        header = next(values, None)
-        if header is None or not any(_text(cell) for cell in header):
-            raise SheetRefused(_("The sheet is empty."))
-        header = [_text(cell) for cell in header]
-        missing = [name for name in HEADERS if name not in header]
-        if missing:
-            raise SheetRefused(
-                _("The header row lacks these columns: %(columns)s. Download the template "
-                  "and keep its first row.") % {"columns": ", ".join(missing)})
-        positions = {name: header.index(name) for name in HEADERS}
-        rows = []
-        for number, cells in enumerate(values, start=2):
-            if not any(_text(cell) for cell in cells):
-                continue
-            if len(rows) == MAX_ROWS:
-                raise SheetRefused(
-                    _("The sheet has more than %(limit)s rows; split it into several files.")
-                    % {"limit": MAX_ROWS})
-            rows.append((number, {name: cells[i] if i < len(cells) else None
-                                  for name, i in positions.items()}))
-        if not rows:
-            raise SheetRefused(_("The sheet has a header but no rows."))
-        return rows
-    finally:
-        workbook.close()
+    """(row number, values by header) of every non-empty row; SheetRefused for a file
+    that is not a sheet of houses."""
+    return sheets.read_sheet(path, HEADERS)
 
 
 def plan_import(path, community):
@@ -419,7 +316,7 @@ def _parse_row(number, values):
     def error(column, message):
         errors.append(CellError(number, column, message))
 
-    texts = {name: _text(values[name]) for name in HEADERS}
+    texts = {name: cell_text(values[name]) for name in HEADERS}
     for column, message in [(BUILDING, _("The building is missing.")),
                             (UNIT, _("The unit is missing.")),
                             (NUMBER, _("The house number is missing."))]:
@@ -481,15 +378,6 @@ def is_valid_id_number(value):
         return False
     total = sum(int(digit) * weight for digit, weight in zip(value[:17], ID_WEIGHTS, strict=True))
     return ID_CHECK[total % 11] == value[-1]
-
-
-def _text(value):
-    """A cell as the clerk sees it: spreadsheets store 1201 and 13800138000 as numbers."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
 
 
 def _integer(value):

@@ -13,9 +13,9 @@ from django.db import transaction
 from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 
-from portal.estates.import_admin import UploadForm
 from portal.estates.models import House
 from portal.estates.viewsets import ScopedModelForm
+from portal.spreadsheet_import import UploadForm
 
 from . import generation, tasks
 from .fees import Period
@@ -123,7 +123,8 @@ class ParkingSpaceForm(ScopedModelForm):
 
 class MeterReadingForm(ScopedModelForm):
     """A reading typed in: the house's meter of that utility (made on first use), checked
-    like an imported one."""
+    like an imported one; a reading on file corrected through ``MeterReading.correct``,
+    which re-prices the unpaid bills charged from it."""
 
     house = HouseLabelField(label=_("House"))
     utility = forms.ChoiceField(choices=Utility.choices, label=_("Utility"))
@@ -160,9 +161,13 @@ class MeterReadingForm(ScopedModelForm):
         return cleaned
 
     def save(self, commit=True):
-        if self.instance.pk:
-            return super().save(commit)
         data = self.cleaned_data
+        if self.instance.pk:
+            self.instance.correct(by=self.for_user, reading=data["reading"],
+                                  meter_change=data["meter_change"],
+                                  start_reading=data["start_reading"],
+                                  read_at=data.get("read_at"))
+            return self.instance
         with transaction.atomic():
             meter, _created = Meter.objects.get_or_create(house=data["house"],
                                                           utility=data["utility"])
@@ -203,8 +208,8 @@ class BillRunForm(ScopedModelForm):
 
 
 class ReadingUploadForm(UploadForm):
-    """The directory import's upload form (a community of the user's, a file checked by
-    its content), with the month read."""
+    """The shared upload form (a community of the user's, a file checked by its content),
+    with the month read."""
 
     period = forms.DateField(label=_("Month"), help_text=_("Any day of the month read."),
                              widget=forms.DateInput(attrs={"type": "date"}))

@@ -1,27 +1,20 @@
 """Views of the billing desk that a viewset cannot configure: the bill page (lines,
-events, the adjust / waive form), a reading typed in, and the spreadsheet import of a
-month's readings (upload → preview with every row error → confirm).
+events, the adjust / waive form), a reading typed in or corrected, and the spreadsheet
+import of a month's readings (upload → preview with every row error → confirm).
 
-The import keeps the upload under a random name as the directory import does
-(portal.estates.import_admin); preview and confirm carry a signed token naming the
-file, the community, the month and the user."""
+The import is the shared one of portal.spreadsheet_import, as the directory's is; its
+token also names the month."""
 
 from datetime import date
 
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
-from django.urls import reverse
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import FormView, TemplateView, View
 from wagtail.admin import messages
-from wagtail.admin.views.generic import CreateView
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic import CreateView, EditView
 
+from portal import spreadsheet_import as generic
 from portal.estates.errors import TransitionNotAllowed
-from portal.estates.import_admin import store_upload, stored_path, xlsx_response
-from portal.estates.models import Community
 from portal.estates.viewsets import InspectView
 
 from . import reading_import as rules
@@ -29,8 +22,6 @@ from .admin_forms import LineChangeForm, ReadingUploadForm
 
 ADJUST = "billing.adjust_bill"
 IMPORT = "billing.add_meterreading"
-SIGNING_SALT = "billing.reading-import"
-TOKEN_MAX_AGE = 24 * 3600
 
 
 class BillInspectView(InspectView):
@@ -67,121 +58,68 @@ class BillInspectView(InspectView):
         return self.render_to_response(self.get_context_data(form=form))
 
 
-class ReadingCreateView(CreateView):
-    """A reading typed in; a reading of the same meter and month entered meanwhile by
-    someone else is refused with a message, not an error page."""
+class RefusalKeepsInput:
+    """A reading refused when saved (one of the same meter and month entered meanwhile,
+    a correction a paid bill forbids) is told in a message above the form as typed, not
+    an error page; the transaction around the save leaves nothing changed."""
 
     def form_valid(self, form):
         try:
             return super().form_valid(form)
         except ValidationError as error:
             form.add_error(None, error)
-            return self.form_invalid(form)
+        except TransitionNotAllowed as error:
+            form.add_error(None, str(error))
+        self.produced_error_code = "validation_error"
+        self.produced_error_message = self.get_error_message()
+        return self.form_invalid(form)
 
 
-class ImportPermissionMixin:
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(IMPORT):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+class ReadingCreateView(RefusalKeepsInput, CreateView):
+    pass
 
 
-class ImportPageMixin(ImportPermissionMixin, WagtailAdminTemplateMixin):
-    header_icon = "upload"
-    url_names = {}
-    breadcrumb = None
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items,
-                {"url": reverse(self.url_names["upload"]), "label": _("Import meter readings")},
-                *([{"url": "", "label": self.breadcrumb}] if self.breadcrumb else [])]
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(url_names=self.url_names, **kwargs)
+class ReadingEditView(RefusalKeepsInput, EditView):
+    pass
 
 
-class UploadView(ImportPageMixin, FormView):
-    page_title = _("Import meter readings")
-    template_name = "billing/admin/import_upload.html"
+class ReadingImport(generic.Import):
+    """The shared spreadsheet import with the month read carried in the token; the URL
+    names come from the viewset (wagtail_hooks)."""
+
+    rules = rules
+    permission = IMPORT
+    salt = "billing.reading-import"
+    title = _("Import meter readings")
+    preview_title = _("Import meter readings: preview")
+    template_folder = "billing/admin"
+    template_filename = "meter-readings-template.xlsx"
     form_class = ReadingUploadForm
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
+    def token_extra(self, form):
+        return {"period": form.cleaned_data["period"].replace(day=1).isoformat()}
 
-    def form_valid(self, form):
-        name = store_upload(form.cleaned_data["file"])
-        token = signing.dumps({"file": name, "community": form.cleaned_data["community"].pk,
-                               "period": form.cleaned_data["period"].replace(day=1).isoformat(),
-                               "user": self.request.user.pk}, salt=SIGNING_SALT)
-        return HttpResponseRedirect(f"{reverse(self.url_names['preview'])}?token={token}")
+    def read_extra(self, data):
+        return {"period": date.fromisoformat(data["period"])}
 
-
-class SignedUploadMixin:
-    def load(self, token):
-        try:
-            data = signing.loads(token or "", salt=SIGNING_SALT, max_age=TOKEN_MAX_AGE)
-        except signing.BadSignature as error:
-            raise Http404 from error
-        if data["user"] != self.request.user.pk:
-            raise PermissionDenied
-        self.token = token
-        self.community = get_object_or_404(Community.objects.visible_to(self.request.user),
-                                           pk=data["community"])
-        self.period = date.fromisoformat(data["period"])
-        self.path = stored_path(data["file"])
-        if not self.path.exists():
-            raise Http404
-
-    def plan(self):
-        return rules.plan_import(self.path, self.community, self.period)
-
-
-class PreviewView(ImportPageMixin, SignedUploadMixin, TemplateView):
-    page_title = _("Import meter readings: preview")
-    breadcrumb = _("Preview")
-    template_name = "billing/admin/import_preview.html"
-
-    def get(self, request, *args, **kwargs):
-        self.load(request.GET.get("token"))
-        return super().get(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        refused = plan = None
-        try:
-            plan = self.plan()
-        except rules.SheetRefused as error:
-            refused = error.message
-            self.path.unlink(missing_ok=True)
-        return super().get_context_data(community=self.community, period=self.period,
-                                        plan=plan, refused=refused, token=self.token,
-                                        **kwargs)
-
-
-class ConfirmView(ImportPageMixin, SignedUploadMixin, View):
-    def post(self, request):
-        self.load(request.POST.get("token"))
-        upload = reverse(self.url_names["upload"])
-        try:
-            plan = self.plan()
-            if not plan.is_valid:
-                messages.error(request, _("The file has errors; nothing was imported."))
-                return HttpResponseRedirect(upload)
-            created = rules.import_plan(plan, request.user)
-        except rules.SheetRefused as error:
-            messages.error(request, error.message)
-            return HttpResponseRedirect(upload)
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
-            return HttpResponseRedirect(upload)
-        finally:
-            self.path.unlink(missing_ok=True)
-        messages.success(request, _(
+    def success_message(self, created, plan):
+        return _(
             "Imported %(created)s readings of %(month)s into %(community)s (%(on_file)s were "
-            "on file already).") % {"created": created, "month": f"{self.period:%Y-%m}",
-                                    "community": self.community, "on_file": plan.on_file})
-        return HttpResponseRedirect(upload)
+            "on file already).") % {"created": created, "month": f"{plan.period:%Y-%m}",
+                                    "community": self.community, "on_file": plan.on_file}
 
 
-class TemplateDownloadView(ImportPermissionMixin, View):
-    def get(self, request):
-        return xlsx_response(rules.template_workbook(), "meter-readings-template.xlsx")
+class UploadView(ReadingImport, generic.UploadView):
+    pass
+
+
+class PreviewView(ReadingImport, generic.PreviewView):
+    pass
+
+
+class ConfirmView(ReadingImport, generic.ConfirmView):
+    pass
+
+
+class TemplateDownloadView(ReadingImport, generic.TemplateDownloadView):
+    pass

@@ -340,6 +340,57 @@ class MeterReading(models.Model):
                                       read_at=read_at or timezone.localdate(),
                                       entered_by=by)
 
+    def correct(self, *, by, reading, meter_change=False, start_reading=Decimal(0),
+                read_at=None):
+        """Correct the figures of this reading, checked against both neighbours under the
+        meter's lock. The bill lines charged from it (its month's, and the next reading's,
+        which counts from it) are re-priced, each with an event naming the change; a line
+        whose bill is paid (in part) or being paid, or a line changed by hand, refuses the
+        whole change (TransitionNotAllowed): finance adjusts that bill instead."""
+        with transaction.atomic():
+            meter = Meter.objects.select_for_update().get(pk=self.meter_id)
+            current = MeterReading.objects.get(pk=self.pk)
+            check_reading(meter, current.period, reading, meter_change, start_reading,
+                          exclude_pk=self.pk)
+            before = _reading_text(current)
+            changed = (current.reading, current.meter_change, current.start_reading) != (
+                reading, meter_change, start_reading)
+            current.reading, current.meter_change = reading, meter_change
+            current.start_reading, current.read_at = start_reading, read_at or current.read_at
+            current.save()
+            if changed:
+                reason = _("The %(meter)s reading of %(month)s was corrected from %(before)s "
+                           "to %(after)s.") % {"meter": meter.get_utility_display(),
+                                               "month": current.month, "before": before,
+                                               "after": _reading_text(current)}
+                _reprice_lines(meter, by=by, reason=reason, months=[
+                    current.period, *meter.readings.filter(period__gt=current.period)
+                    .order_by("period").values_list("period", flat=True)[:1]])
+        self.refresh_from_db()
+
+
+def _reading_text(reading):
+    if reading.meter_change:
+        return _("%(reading)s (new meter from %(start)s)") % {
+            "reading": reading.reading, "start": reading.start_reading}
+    return str(reading.reading)
+
+
+def _reprice_lines(meter, *, by, reason, months):
+    """Re-price the meter's billed lines of the periods holding ``months`` from the
+    readings on file."""
+    readings = list(meter.readings.order_by("period"))
+    covering = Q()
+    for month in months:
+        covering |= Q(period_start__lte=month, period_end__gte=month)
+    for line in (BillLine.objects.filter(covering, house_id=meter.house_id,
+                                         fee_item__kind=FeeItem.Kind.METERED,
+                                         fee_item__utility=meter.utility)
+                 .select_related("bill").order_by("period_start")):
+        used = consumption(readings, line.bill.period)
+        if used is not None and used != line.quantity:
+            line.reprice(used, by=by, reason=reason)
+
 
 LOOK_UP = object()
 
@@ -588,6 +639,46 @@ class BillLine(models.Model):
         """Let the house off this line (减免) altogether."""
         self._locked_change(by=by, reason=_require_reason(reason), amount=Decimal(0),
                             action="waive")
+
+    def reprice(self, used, *, by, reason):
+        """Charge ``used`` units of a metered fee instead of the usage the line was
+        generated from, at the fee item's prices: those of the generation (refused if they
+        changed since). Only a line of an unpaid bill, not changed by hand."""
+        with transaction.atomic():
+            bill = Bill.objects.select_for_update().get(pk=self.bill_id)
+            line = BillLine.objects.select_for_update().select_related("fee_item").get(
+                pk=self.pk)
+            item, months = line.fee_item, bill.period.months
+            # An owner paying it now pays the amount of the order, whatever the bill says.
+            if bill.state in (State.PAID, State.PARTLY_PAID) \
+                    or bill.payments.filter(in_progress=True).exists():
+                raise TransitionNotAllowed(
+                    _("The bill %(bill)s is paid, partly paid or being paid, so the usage it "
+                      "charged cannot change. Leave the reading as it is and record an "
+                      "adjustment or a charge on a bill instead.") % {"bill": bill})
+            if line.state != State.DUE or line.is_adjusted:
+                raise TransitionNotAllowed(
+                    _("The line “%(line)s” of the bill %(bill)s was adjusted or waived by "
+                      "hand, so the usage it charged cannot change. Leave the reading as it "
+                      "is and adjust the line instead.") % {"line": line, "bill": bill})
+            if item.metered_amount(line.quantity, months) != line.amount:
+                raise TransitionNotAllowed(
+                    _("The prices of %(fee)s changed after the bill %(bill)s was made, so "
+                      "it cannot be re-priced. Leave the reading as it is and adjust the "
+                      "line instead.") % {"fee": item.name, "bill": bill})
+            before = line.amount_due
+            amount = item.metered_amount(used, months)
+            line.quantity, line.amount, line.amount_due = used, amount, amount
+            line.unit_price = (amount / used).quantize(Decimal("0.0001")) if used \
+                else item.unit_price
+            line.description = _("%(fee)s: %(used)s used") % {"fee": item.name, "used": used}
+            line.save(update_fields=["quantity", "amount", "amount_due", "unit_price",
+                                     "description"])
+            BillEvent.objects.create(bill=bill, line=line, community_id=line.community_id,
+                                     action="adjust", actor=by, reason=reason,
+                                     amount_before=before, amount_after=amount)
+            bill.recompute()
+        self.refresh_from_db()
 
     def _locked_change(self, **kwargs):
         with transaction.atomic():

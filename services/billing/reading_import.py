@@ -9,7 +9,6 @@ already has that very reading for the month is counted as "already on file"; a r
 another reading for a month already read is an error (correct it in the admin instead).
 """
 
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -18,8 +17,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.estates.directory_import import SheetRefused, _text
 from portal.estates.models import House
+from portal.spreadsheet_import import PREVIEW_ROWS, CellError, cell_text, read_sheet, workbook_bytes
 
 from .fees import decimal_or_none
 from .models import Meter, MeterReading, Utility, check_reading
@@ -35,16 +34,7 @@ UTILITIES = {"水": Utility.WATER, "水表": Utility.WATER, "water": Utility.WAT
              "燃气": Utility.GAS, "气": Utility.GAS, "燃气表": Utility.GAS, "gas": Utility.GAS}
 YES = {"是", "y", "yes", "1", "true", "换表"}
 NO = {"", "否", "n", "no", "0", "false"}
-MAX_ROWS = 50_000
-PREVIEW_ROWS = 50
 READING_LIMIT = Decimal("10000000000")
-
-
-@dataclass
-class CellError:
-    row: int
-    column: str
-    message: str
 
 
 @dataclass
@@ -87,49 +77,8 @@ class Plan:
         return self.rows[:PREVIEW_ROWS]
 
 
-def read_sheet(path):
-    """(row number, values by header) of every non-empty row of the first sheet; the
-    file is judged by its content (openpyxl must open it), not by its name."""
-    from openpyxl import load_workbook
-
-    if not zipfile.is_zipfile(path):
-        raise SheetRefused(_("This is not an Excel .xlsx file."))
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise SheetRefused(_("This file cannot be opened as an Excel .xlsx file.")) from error
-    try:
-        values = workbook.worksheets[0].iter_rows(values_only=True)
-        header = [_text(cell) for cell in next(values, None) or []]
-        if not any(header):
-            raise SheetRefused(_("The sheet is empty."))
-        missing = [name for name in REQUIRED if name not in header]
-        if missing:
-            raise SheetRefused(
-                _("The header row lacks these columns: %(columns)s. Download the template "
-                  "and keep its first row.") % {"columns": ", ".join(missing)})
-        positions = {name: header.index(name) for name in HEADERS if name in header}
-        rows = []
-        for number, cells in enumerate(values, start=2):
-            if not any(_text(cell) for cell in cells):
-                continue
-            if len(rows) == MAX_ROWS:
-                raise SheetRefused(
-                    _("The sheet has more than %(limit)s rows; split it into several files.")
-                    % {"limit": MAX_ROWS})
-            rows.append((number, {name: cells[i] if i < len(cells) else None
-                                  for name, i in positions.items()}))
-        if not rows:
-            raise SheetRefused(_("The sheet has a header but no rows."))
-        return rows
-    finally:
-        workbook.close()
-
-
 def template_workbook():
     """The sheet to fill in, as bytes."""
-    import io
-
     from openpyxl import Workbook
 
     workbook = Workbook()
@@ -138,9 +87,7 @@ def template_workbook():
     sheet.append(HEADERS)
     sheet.append(["1栋", "1单元", "101", "水", 123.4, "否", None])
     sheet.append(["1栋", "1单元", "101", "电", 5.2, "是", 0])
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+    return workbook_bytes(workbook)
 
 
 def plan_import(path, community, period):
@@ -151,7 +98,7 @@ def plan_import(path, community, period):
               for pk, building, unit, number in House.objects.filter(community=community)
               .values_list("pk", "building__name", "unit__name", "number")}
     seen = {}
-    for number, values in read_sheet(path):
+    for number, values in read_sheet(path, HEADERS, REQUIRED):
         row = _parse_row(number, values, houses, plan.errors)
         if row is None:
             continue
@@ -171,24 +118,24 @@ def _parse_row(number, values, houses, errors):
         errors.append(CellError(number, column, str(message)))
 
     before = len(errors)
-    key = tuple(_text(values.get(name)) for name in (BUILDING, UNIT, NUMBER))
+    key = tuple(cell_text(values.get(name)) for name in (BUILDING, UNIT, NUMBER))
     house = houses.get(key)
     if not all(key):
         error(NUMBER, _("Give the building, unit and house number."))
     elif house is None:
         error(NUMBER, _("No house %(house)s in this community.") % {"house": "".join(key)})
-    utility = UTILITIES.get(_text(values.get(UTILITY)).lower())
+    utility = UTILITIES.get(cell_text(values.get(UTILITY)).lower())
     if utility is None:
         error(UTILITY, _("Give the meter as 水, 电 or 燃气."))
     reading = _reading(values.get(READING))
     if reading is None:
         error(READING, _("The reading must be a number not below zero, with at most two "
                          "decimals."))
-    change = _text(values.get(METER_CHANGE)).lower()
+    change = cell_text(values.get(METER_CHANGE)).lower()
     if change not in YES | NO:
         error(METER_CHANGE, _("Write 是 or 否 (or leave it empty)."))
     start = Decimal(0)
-    if _text(values.get(START_READING)):
+    if cell_text(values.get(START_READING)):
         start = _reading(values.get(START_READING))
         if start is None:
             error(START_READING, _("The start reading must be a number not below zero."))

@@ -95,6 +95,7 @@ class MeterReadingViewSet(ScopedModelViewSet):
     menu_order = 300
     form_class = admin_forms.MeterReadingForm
     add_view_class = admin_views.ReadingCreateView
+    edit_view_class = admin_views.ReadingEditView
     filterset_class = filters.MeterReadingFilterSet
     list_select_related = ["meter", "house__unit__building", "entered_by"]
     list_display = [Column("house", label=_("House")),
