@@ -169,6 +169,11 @@ class MessageForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 3}),
                            error_messages={"required": _("Write a message.")})
     photos = PhotosField(label=_("Photos"))
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("idempotency_key", new_idempotency_key())
+        super().__init__(*args, **kwargs)
 
 
 class CancelForm(forms.Form):

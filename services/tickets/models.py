@@ -297,19 +297,19 @@ class Ticket(models.Model):
         return Ticket.objects.select_for_update().get(pk=self.pk)
 
     def _transition(self, action, *, by, allowed_from, to=None, note="", visible=True,
-                    data=None, guard=None, **fields):
+                    data=None, guard=None, key="", **fields):
         """Lock, check, change, record: every transition goes through here. A guard that
         finds the step already taken (a double tap) raises AlreadyDone: nothing changes
         and None is returned instead of the event."""
         try:
             return self._locked_transition(action, by=by, allowed_from=allowed_from, to=to,
                                            note=note, visible=visible, data=data,
-                                           guard=guard, **fields)
+                                           guard=guard, key=key, **fields)
         except AlreadyDone:
             return None
 
     def _locked_transition(self, action, *, by, allowed_from, to, note, visible, data, guard,
-                           **fields):
+                           key, **fields):
         with transaction.atomic():
             current = self._locked()
             if current.state not in allowed_from:
@@ -318,6 +318,8 @@ class Ticket(models.Model):
                     % {"state": current.get_state_display()})
             if guard is not None:
                 guard(current)
+            if key and current.events.filter(idempotency_key=key).exists():
+                raise AlreadyDone  # the same form posted again: a double tap or a retry
             from_state = self.state = current.state
             if to is not None:
                 fields["state"] = to
@@ -326,14 +328,14 @@ class Ticket(models.Model):
             if fields:
                 self.save(update_fields=list(fields))
             event = self._record(action, by=by, from_state=from_state, note=note,
-                                 visible=visible, data=data)
+                                 visible=visible, data=data, key=key)
         return event
 
-    def _record(self, action, *, by, from_state, note="", visible=True, data=None):
+    def _record(self, action, *, by, from_state, note="", visible=True, data=None, key=""):
         return TicketEvent.objects.create(
             ticket=self, community_id=self.community_id, action=action,
             from_state=from_state, to_state=self.state, actor=by, note=note,
-            visible_to_owner=visible, data=data or {})
+            visible_to_owner=visible, data=data or {}, idempotency_key=key)
 
     def _require_owner(self, by):
         if by.pk != self.reporter_id:
@@ -509,17 +511,20 @@ class Ticket(models.Model):
                           data={"from": self.reference})
         self._tell_owner("services.ticket.merged", other=other.reference)
 
-    def add_message(self, by, text, visible=True):
+    def add_message(self, by, text, visible=True, key=""):
         """A message on the timeline from the owner or staff; photos attach to the
         returned event. Staff may write an internal note (``visible=False``) that the
-        owner neither sees nor hears of."""
+        owner neither sees nor hears of. A form posted again with the same ``key`` adds
+        nothing and returns None."""
         if not text or not text.strip():
             raise ValidationError({"text": _("Write a message.")})
         if self.state == State.CLOSED:
             raise TransitionNotAllowed(_("This ticket is closed."))
         event = self._transition("message", by=by, allowed_from=[s for s in State
                                                                  if s != State.CLOSED],
-                                 note=text.strip(), visible=visible)
+                                 note=text.strip(), visible=visible, key=key)
+        if event is None:
+            return None
         if by.pk == self.reporter_id:
             for staff, url in ((self.handler, self.admin_url),
                                (self.assignee, self.workbench_url)):
@@ -667,6 +672,9 @@ class TicketEvent(models.Model):
     visible_to_owner = models.BooleanField(default=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
+    # The one-time key of the owner's form that wrote this event (a message): posted
+    # again, it adds nothing.
+    idempotency_key = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = TicketEventQuerySet.as_manager()
 
@@ -675,6 +683,9 @@ class TicketEvent(models.Model):
         verbose_name_plural = _("ticket events")
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["ticket", "created_at"])]
+        constraints = [models.UniqueConstraint(fields=["ticket", "idempotency_key"],
+                                               condition=~Q(idempotency_key=""),
+                                               name="ticket_event_once_per_key")]
 
     def __str__(self):
         return f"{self.ticket_id} {self.action}"

@@ -144,7 +144,10 @@ def _add_message(ticket, user, data):
     stored = []
     try:
         with transaction.atomic():
-            event = ticket.add_message(by=user, text=data["text"])
+            event = ticket.add_message(by=user, text=data["text"],
+                                       key=data["idempotency_key"])
+            if event is None:
+                return  # the same form again: its text and photos are there already
             stored = attach_uploads(event, stage=TicketAttachment.Stage.MESSAGE,
                                     photos=photos.files if photos else (),
                                     wechat_media_ids=photos.wechat_media_ids if photos else ())

@@ -134,9 +134,10 @@ def test_a_message_sent_twice_with_the_same_wechat_photo_attaches_it_once(
         owner, ticket, account, wechat_stub, django_capture_on_commit_callbacks):
     wechat_stub.add_media(APPID, MEDIA_ID)
     url = reverse("services:ticket_action", args=[ticket.pk, "message"])
-    for _attempt in range(2):
+    for key in ("form-key-1", "form-key-2"):  # two messages, the same photo
         with django_capture_on_commit_callbacks(execute=True):
-            response = owner.post(url, {"text": "再看看这张照片", "photos_wechat": [MEDIA_ID]})
+            response = owner.post(url, {"text": "再看看这张照片", "photos_wechat": [MEDIA_ID],
+                                        "idempotency_key": key})
         assert response.status_code == 302
 
     assert ticket.attachments.count() == 1

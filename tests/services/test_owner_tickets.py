@@ -148,7 +148,8 @@ def test_add_a_message_with_photos(owner, ticket, service_a,
     ticket.accept(by=service_a)
     with django_capture_on_commit_callbacks(execute=True):
         response = owner.post(action_url(ticket, "message"),
-                              {"text": "漏得更厉害了", "photos": [phone_photo()]})
+                              {"text": "漏得更厉害了", "photos": [phone_photo()],
+                               "idempotency_key": "k1"})
 
     assert response.status_code == 302
     event = ticket.events.get(action="message")
@@ -159,8 +160,30 @@ def test_add_a_message_with_photos(owner, ticket, service_a,
                                        event="services.ticket.message").exists()
 
 
+def test_a_message_form_posted_twice_adds_its_text_and_photo_once(owner, ticket, service_a,
+                                                                 django_capture_on_commit_callbacks):
+    ticket.accept(by=service_a)
+    page = owner.get(detail_url(ticket))
+    key = page.context["message_form"].initial["idempotency_key"]
+    assert f'name="idempotency_key" value="{key}"' in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(2):
+            response = owner.post(action_url(ticket, "message"),
+                                  {"text": "漏得更厉害了", "photos": [phone_photo()],
+                                   "idempotency_key": key})
+            assert response.status_code == 302
+        owner.post(action_url(ticket, "message"),
+                   {"text": "另一条", "idempotency_key": "another-form"})
+
+    assert [e.note for e in ticket.events.filter(action="message")] == ["漏得更厉害了", "另一条"]
+    assert TicketAttachment.objects.count() == 1
+    assert InboxMessage.objects.filter(recipient=service_a,
+                                       event="services.ticket.message").count() == 2
+
+
 def test_an_empty_message_is_refused_with_the_photos_kept_out(owner, ticket):
-    response = owner.post(action_url(ticket, "message"), {"text": " ", "photos": [phone_photo()]})
+    response = owner.post(action_url(ticket, "message"),
+                          {"text": " ", "photos": [phone_photo()], "idempotency_key": "k"})
     assert response.status_code == 400
     assert "Write a message." in response.content.decode()
     assert not TicketAttachment.objects.exists()
