@@ -11,6 +11,7 @@
 
 import pytest
 
+from home.pages import ensure_home_page
 from portal.estates import roles
 from tests import factories as f
 
@@ -112,3 +113,13 @@ def merchant(db):
 @pytest.fixture
 def outsider(db):
     return f.UserFactory()
+
+
+@pytest.fixture
+def home_a(community_a):
+    return ensure_home_page(community_a)
+
+
+@pytest.fixture
+def home_b(community_b):
+    return ensure_home_page(community_b)

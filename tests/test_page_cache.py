@@ -5,7 +5,6 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from home.pages import ensure_home_page
 from portal.estates.models import Occupancy
 from tests.factories import PASSWORD
 
@@ -20,11 +19,6 @@ def page_cache_on(settings):
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def home_a(community_a):
-    return ensure_home_page(community_a)
 
 
 @pytest.fixture

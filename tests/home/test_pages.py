@@ -1,6 +1,5 @@
 """The page tree and the community home page."""
 
-import pytest
 from django.urls import reverse
 from wagtail.models import Page, Site
 
@@ -8,16 +7,6 @@ from home.models import HomePage, PortalRootPage
 from home.pages import ensure_home_page
 from portal.estates.models import Occupancy
 from tests import factories as f
-
-
-@pytest.fixture
-def home_a(community_a):
-    return ensure_home_page(community_a)
-
-
-@pytest.fixture
-def home_b(community_b):
-    return ensure_home_page(community_b)
 
 
 def test_migration_makes_the_portal_root_the_default_sites_root(db):

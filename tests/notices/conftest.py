@@ -2,7 +2,6 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from home.pages import ensure_home_page
 from tests.notices import factories as nf
 
 
@@ -15,16 +14,6 @@ def fresh_cache():
 def client():
     # These tests read the source (English) strings.
     return Client(HTTP_ACCEPT_LANGUAGE="en")
-
-
-@pytest.fixture
-def home_a(community_a):
-    return ensure_home_page(community_a)
-
-
-@pytest.fixture
-def home_b(community_b):
-    return ensure_home_page(community_b)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from wagtail.models import PageLogEntry
 
 from notices.models import ActivityPage, ActivityPush, ActivitySignup
@@ -19,6 +19,14 @@ CONFIRMED = ActivitySignup.State.CONFIRMED
 WAITLISTED = ActivitySignup.State.WAITLISTED
 CANCELLED = ActivitySignup.State.CANCELLED
 PHONE = "13912345678"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    # The refusals are matched by their source (English) words, whatever language an
+    # earlier test left active.
+    with translation.override("en"):
+        yield
 
 
 def sign_up(activity, user, **fields):

@@ -6,7 +6,6 @@ from django.test import Client
 from django.urls import reverse
 from wagtail.models import Page
 
-from home.pages import ensure_home_page
 from portal.wechat.models import AutoReply
 from tests.wechat.admin_factories import editor_of
 from tests.wechat.factories import AutoReplyFactory
@@ -22,16 +21,6 @@ def client():
 @pytest.fixture
 def editor_a(company, community_a):
     return editor_of(company, community_a)
-
-
-@pytest.fixture
-def home_a(community_a):
-    return ensure_home_page(community_a)
-
-
-@pytest.fixture
-def home_b(community_b):
-    return ensure_home_page(community_b)
 
 
 def _data(**changes):

@@ -16,7 +16,6 @@ from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache
 from django.test import Client
 
-from home.pages import ensure_home_page
 from portal.estates.registration import registration_path
 from portal.wechat.models import Follower
 from portal.wechat.oauth.linking import PROVIDER_ID
@@ -48,11 +47,6 @@ def wechat():
 def account(wechat_stub, company):
     """The company's one Official Account, known to the stub."""
     return OfficialAccountFactory(company=company, appid=APPID, secret=SECRET)
-
-
-@pytest.fixture
-def home_a(community_a):
-    return ensure_home_page(community_a)
 
 
 def link(user, openid=OPENID, **extra_data):

@@ -27,11 +27,6 @@ def follower(account, community_a):
     return FollowerFactory(account=account, openid=OPENID, community=community_a)
 
 
-@pytest.fixture
-def home_a(community_a):
-    return ensure_home_page(community_a)
-
-
 def say(client, account, content):
     return reply_of(push(client, account, messages.text(GH, OPENID, content)), account)
 
