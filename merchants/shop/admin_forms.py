@@ -1,0 +1,19 @@
+from portal.estates.viewsets import ScopedModelForm
+
+from .models import Product
+
+
+class ProductForm(ScopedModelForm):
+    """The merchant to choose is one the user manages (ScopedModelForm limits the
+    choices to MerchantPage.objects.visible_to(user))."""
+
+    class Meta:
+        model = Product
+        fields = ["merchant", "name", "description", "image", "price", "stock", "active",
+                  "sort_order"]
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, for_user=for_user, **kwargs)
+        merchants = self.fields["merchant"].queryset
+        if merchants.count() == 1 and not self.instance.pk:
+            self.fields["merchant"].initial = merchants.first()
