@@ -33,6 +33,7 @@ run: install
 	$(DEV_ENV) $(BIN)/python manage.py ticket_watch & \
 	$(DEV_ENV) $(BIN)/python manage.py payments_watch & \
 	$(DEV_ENV) $(BIN)/python manage.py billing_watch & \
+	$(DEV_ENV) $(BIN)/python manage.py visitors_watch & \
 	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install

@@ -11,7 +11,8 @@ BENCHMARKS = ["bench.home_page", "bench.directory_import", "bench.notice_list",
               "bench.notice_publish",
               "bench.wechat_callback", "bench.notification_fanout",
               "bench.ticket_queue", "bench.ticket_submit", "bench.ticket_report",
-              "bench.payment_notify", "bench.bill_generation", "bench.bill_page"]
+              "bench.payment_notify", "bench.bill_generation", "bench.bill_page",
+              "bench.visitor_verify", "bench.merchant_orders"]
 COLUMNS = ["benchmark", "case", "value", "unit", "target", "ok"]
 
 

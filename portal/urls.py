@@ -22,6 +22,9 @@ urlpatterns = [
     path("payments/", include("portal.payments.urls")),
     path("", include("services.billing.owner_urls")),
     path("", include("services.urls")),
+    path("gate/", include("services.visitors.gate_urls")),
+    path("", include("services.visitors.owner_urls")),
+    path("", include("merchants.shop.owner_urls")),
     path("prefs/large-font/", home_views.large_font, name="large_font"),
     path("", include("portal.estates.urls")),
 ]

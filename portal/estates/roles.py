@@ -156,6 +156,46 @@ ROLE_PERMISSIONS[LEADERSHIP] += ["billing.view_remindersetting"]
 ROLE_PERMISSIONS[MANAGER] += ["billing.view_remindersetting"]
 
 
+
+# Merchant orders (merchants.shop): a merchant's accounts keep their products (switched
+# off rather than deleted: orders keep pointing at them) and handle their orders and
+# after-sale requests; managers and customer service handle the orders of the merchants
+# serving their communities and read their products; leadership reads everything.
+_SHOP_VIEW = ["shop.view_order", "shop.view_aftersale", "shop.view_product"]
+ROLE_PERMISSIONS[MERCHANT] += [*_SHOP_VIEW, "shop.handle_order", "shop.add_product",
+                               "shop.change_product"]
+ROLE_PERMISSIONS[MANAGER] += [*_SHOP_VIEW, "shop.handle_order"]
+ROLE_PERMISSIONS[CUSTOMER_SERVICE] += [*_SHOP_VIEW, "shop.handle_order"]
+ROLE_PERMISSIONS[LEADERSHIP] += _SHOP_VIEW
+
+# Visitors (services.visitors): guards work the gate on their workbench (passes and the
+# gate log of their communities); customer service and managers read passes and the log
+# and export it; managers keep each community's visitor settings; leadership reads all.
+_VISITORS_VIEW = ["visitors.view_visitorpass", "visitors.view_gateentry",
+                  "visitors.view_visitorsetting"]
+_VISITORS_DESK = [*_VISITORS_VIEW, "visitors.export_visitorpass"]
+ROLE_PERMISSIONS[GUARD] += ["visitors.view_visitorpass", "visitors.view_gateentry"]
+ROLE_PERMISSIONS[CUSTOMER_SERVICE] += _VISITORS_DESK
+ROLE_PERMISSIONS[MANAGER] += [*_VISITORS_DESK, "visitors.add_visitorsetting",
+                              "visitors.change_visitorsetting"]
+ROLE_PERMISSIONS[LEADERSHIP] += _VISITORS_DESK
+
+
+# Merchant listings (merchants): managers approve, suspend and reinstate the merchants
+# serving their communities and create their accounts; managers and editors keep the
+# tag list; customer service and leadership read the merchants and their history.
+_MERCHANTS_VIEW = ["merchants.view_merchantpage", "merchants.view_merchantevent",
+                   "merchants.view_merchantaccount"]
+_MERCHANT_TAGS = [f"merchants.{action}_merchanttag"
+                  for action in ("add", "change", "delete", "view")]
+ROLE_PERMISSIONS[MANAGER] += [*_MERCHANTS_VIEW, *_MERCHANT_TAGS, "merchants.manage_merchant",
+                              "merchants.add_merchantaccount",
+                              "merchants.delete_merchantaccount"]
+ROLE_PERMISSIONS[EDITOR] += ["merchants.view_merchantpage", *_MERCHANT_TAGS]
+ROLE_PERMISSIONS[CUSTOMER_SERVICE] += ["merchants.view_merchantpage"]
+ROLE_PERMISSIONS[LEADERSHIP] += _MERCHANTS_VIEW
+
+
 DEFAULT_ACTIONS = ("add", "change", "delete", "view")
 
 
@@ -169,9 +209,12 @@ def sync_roles(apps, schema_editor=None):
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        # Migration state apps have no models module, which create_permissions needs;
+        # put back what was there, or the project's apps would lose theirs.
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = models_module
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

@@ -1,11 +1,14 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from merchants import demo as merchant_demo
+from merchants.shop import demo as shop_demo
 from portal.estates import demo
 from portal.estates.models import Company
 from portal.wechat import demo as wechat_demo
 from services.billing import demo as billing_demo
 from services.tickets import demo as ticket_demo
+from services.visitors import demo as visitor_demo
 
 
 class Command(BaseCommand):
@@ -37,6 +40,12 @@ class Command(BaseCommand):
         if wechat_demo.seed(company, company.communities.order_by("pk").first()):
             report.count("WeChat accounts", 1)
         for label, number in ticket_demo.seed(company).items():
+            report.count(label, number)
+        for label, number in visitor_demo.seed(company).items():
+            report.count(label, number)
+        for label, number in merchant_demo.seed(company).items():
+            report.count(label, number)
+        for label, number in shop_demo.seed(company).items():
             report.count(label, number)
         # The benchmarks' large estate brings its own fees and bills.
         if houses == demo.DEFAULT_HOUSES:
