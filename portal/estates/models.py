@@ -11,6 +11,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
@@ -247,6 +248,9 @@ class Resident(models.Model):
     registered_at = models.DateTimeField(_("registered at"), default=timezone.now)
 
     objects = ResidentQuerySet.as_manager()
+    # Rows written all day that no page or snippet refers to: Wagtail's reference
+    # index would only queue a background task on every save.
+    wagtail_reference_index_ignore = True
 
     class Meta:
         verbose_name = _("resident")
@@ -364,6 +368,9 @@ class Occupancy(models.Model):
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
 
     objects = OccupancyQuerySet.as_manager()
+    # Rows written all day that no page or snippet refers to: Wagtail's reference
+    # index would only queue a background task on every save.
+    wagtail_reference_index_ignore = True
 
     class Meta:
         # What staff and residents call it; "occupancy" is the code's word.
@@ -481,12 +488,17 @@ class Staff(models.Model):
     def __str__(self):
         return self.name
 
+    @cached_property
+    def role_names(self):
+        # Cached per instance: asked on every scoped query of a request, in one query.
+        return frozenset(self.user.groups.values_list("name", flat=True))
+
+    def has_role(self, *names):
+        return not self.role_names.isdisjoint(names)
+
     @property
     def sees_whole_company(self):
-        # Cached per instance: asked on every scoped query of a request.
-        if not hasattr(self, "_sees_whole_company"):
-            self._sees_whole_company = self.user.groups.filter(name=roles.LEADERSHIP).exists()
-        return self._sees_whole_company
+        return self.has_role(roles.LEADERSHIP)
 
     @property
     def masked_phone(self):

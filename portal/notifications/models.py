@@ -213,6 +213,9 @@ class Delivery(models.Model):
     updated_at = models.DateTimeField(_("last change"), auto_now=True)
 
     objects = DeliveryQuerySet.as_manager()
+    # Rows written all day that no page or snippet refers to: Wagtail's reference
+    # index would only queue a background task on every save.
+    wagtail_reference_index_ignore = True
 
     class Meta:
         verbose_name = _("delivery")

@@ -136,6 +136,9 @@ class Follower(models.Model):
     created_at = models.DateTimeField(_("first seen"), default=timezone.now)
 
     objects = FollowerQuerySet.as_manager()
+    # Rows written all day that no page or snippet refers to: Wagtail's reference
+    # index would only queue a background task on every save.
+    wagtail_reference_index_ignore = True
 
     class Meta:
         verbose_name = _("follower")

@@ -292,6 +292,9 @@ class MeterReading(models.Model):
     entered_at = models.DateTimeField(_("entered at"), default=timezone.now)
 
     objects = MeterReadingQuerySet.as_manager()
+    # Rows written all day that no page or snippet refers to: Wagtail's reference
+    # index would only queue a background task on every save.
+    wagtail_reference_index_ignore = True
 
     class Meta:
         verbose_name = _("meter reading")
@@ -503,6 +506,9 @@ class Bill(models.Model):
                             db_index=False)
 
     objects = BillQuerySet.as_manager()
+    # Rows written all day that no page or snippet refers to: Wagtail's reference
+    # index would only queue a background task on every save.
+    wagtail_reference_index_ignore = True
 
     class Meta:
         verbose_name = _("bill")

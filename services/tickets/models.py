@@ -157,6 +157,9 @@ class Ticket(models.Model):
     idempotency_key = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = TicketQuerySet.as_manager()
+    # Rows written all day that no page or snippet refers to: Wagtail's reference
+    # index would only queue a background task on every save.
+    wagtail_reference_index_ignore = True
 
     class Meta:
         verbose_name = _("ticket")

@@ -49,7 +49,7 @@ class TelRedirect(HttpResponseRedirect):
 
 
 def is_worker(user):
-    return hasattr(user, "staff") and user.groups.filter(name=roles.WORKER).exists()
+    return hasattr(user, "staff") and user.staff.has_role(roles.WORKER)
 
 
 def worker_only(view):

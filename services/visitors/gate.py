@@ -190,6 +190,16 @@ def record_exit(pass_, guard):
                                         guard=guard, result=GateEntry.Result.EXITED)
 
 
+def is_inside(visitor_pass):
+    """Admitted and not recorded leaving since: the gate may record the exit."""
+    if visitor_pass.kind == VisitorPass.Kind.SINGLE and (
+            visitor_pass.state != VisitorPass.State.USED):
+        return False  # never let in: nothing to look up
+    last = (visitor_pass.entries.exclude(result=GateEntry.Result.REFUSED)
+            .order_by("-at", "-pk").values_list("result", flat=True).first())
+    return last == GateEntry.Result.ADMITTED
+
+
 def occupants(house_id):
     """The users who answer for a house: its verified occupants."""
     from django.contrib.auth import get_user_model

@@ -22,7 +22,7 @@ def is_gate_user(user):
         return False
     if user.is_superuser:
         return True
-    return hasattr(user, "staff") and user.groups.filter(name__in=GATE_ROLES).exists()
+    return hasattr(user, "staff") and user.staff.has_role(*GATE_ROLES)
 
 
 def gate_communities(user):

@@ -100,14 +100,7 @@ def _verdict_page(request, community, verdict, code, status=200):
     return render(request, "visitors/gate/result.html", {
         "community": community, "verdict": verdict, "visitor_pass": verdict.pass_,
         "code": code, "key": uuid4().hex, "tab": "scan",
-        "inside": bool(verdict.pass_) and _is_inside(verdict.pass_)}, status=status)
-
-
-def _is_inside(visitor_pass):
-    """Admitted and not recorded leaving since: the gate may record the exit."""
-    last = (visitor_pass.entries.exclude(result=GateEntry.Result.REFUSED)
-            .order_by("-at", "-pk").values_list("result", flat=True).first())
-    return last == GateEntry.Result.ADMITTED
+        "inside": bool(verdict.pass_) and gate.is_inside(verdict.pass_)}, status=status)
 
 
 @require_POST

@@ -37,7 +37,7 @@ class VisitorStaffQuerySet(ScopedQuerySet):
     """Guards and desk staff see their communities' rows; workers and merchants none."""
 
     def for_staff(self, staff):
-        if not staff.user.groups.filter(name__in=VISITOR_ROLES).exists():
+        if not staff.has_role(*VISITOR_ROLES):
             return self.none()
         return super().for_staff(staff)
 
@@ -178,6 +178,9 @@ class VisitorPass(models.Model):
     idempotency_key = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = VisitorPassQuerySet.as_manager()
+    # Rows written all day that no page or snippet refers to: Wagtail's reference
+    # index would only queue a background task on every save.
+    wagtail_reference_index_ignore = True
 
     class Meta:
         verbose_name = _("visitor pass")
@@ -417,6 +420,9 @@ class GateEntry(models.Model):
     at = models.DateTimeField(_("at"), default=timezone.now)
 
     objects = GateEntryQuerySet.as_manager()
+    # Rows written all day that no page or snippet refers to: Wagtail's reference
+    # index would only queue a background task on every save.
+    wagtail_reference_index_ignore = True
 
     class Meta:
         verbose_name = _("gate entry")
