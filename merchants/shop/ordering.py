@@ -72,13 +72,26 @@ def _check(buyer, merchant, house, quantities, payment_mode, fulfilment):
     return [(products[pk], wanted[pk]) for pk in sorted(wanted)]
 
 
+def _refuse_if_short(items):
+    """Refuse at once what the stock just read cannot cover: in a rush for the last
+    items most orders are told here, without a transaction or a wait for the row lock.
+    The conditional UPDATE in ``_reserve`` still decides for the others."""
+    for product, quantity in items:
+        if product.stock < quantity:
+            _refuse_short(product, product.stock)
+
+
 def _reserve(product, quantity):
     taken = Product.objects.filter(pk=product.pk, active=True, stock__gte=quantity).update(
         stock=F("stock") - quantity)
     if taken:
         return
     left = Product.objects.filter(pk=product.pk).values_list("stock", flat=True).first() or 0
-    if left == 0:
+    _refuse_short(product, left)
+
+
+def _refuse_short(product, left):
+    if left <= 0:
         _refuse(gettext("%(product)s is sold out.") % {"product": product.name})
     _refuse(ngettext("Only %(left)s of %(product)s is left.",
                      "Only %(left)s of %(product)s are left.", left)
@@ -96,6 +109,7 @@ def place(*, buyer, merchant, house, quantities, payment_mode, fulfilment, note=
         items = _check(buyer, merchant, house, quantities, payment_mode, fulfilment)
     except (TypeError, ValueError):
         _refuse(gettext("A quantity is a whole number."))
+    _refuse_if_short(items)
     try:
         with transaction.atomic():
             return _create(buyer, merchant, house, items, payment_mode, fulfilment,
