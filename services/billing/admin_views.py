@@ -9,9 +9,10 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin import messages
-from wagtail.admin.views.generic import CreateView, EditView
+from wagtail.admin.views.generic import CreateView, DeleteView, EditView
 
 from portal import spreadsheet_import as generic
 from portal.estates.errors import TransitionNotAllowed
@@ -81,6 +82,15 @@ class ReadingCreateView(RefusalKeepsInput, CreateView):
 
 class ReadingEditView(RefusalKeepsInput, EditView):
     pass
+
+
+class ReadingDeleteView(DeleteView):
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except TransitionNotAllowed as error:
+            messages.error(self.request, str(error))
+            return redirect(self.edit_url_name, self.object.pk)
 
 
 class ReadingImport(generic.Import):

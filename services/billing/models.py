@@ -366,10 +366,26 @@ class MeterReading(models.Model):
                            "to %(after)s.") % {"meter": meter.get_utility_display(),
                                                "month": current.month, "before": before,
                                                "after": _reading_text(current)}
-                _reprice_lines(meter, by=by, reason=reason, months=[
-                    current.period, *meter.readings.filter(period__gt=current.period)
-                    .order_by("period").values_list("period", flat=True)[:1]])
+                _reprice_lines(meter, by=by, reason=reason, months=current.months_charged())
         self.refresh_from_db()
+
+    def months_charged(self):
+        """The months whose bills count from this reading: its own and the next one's."""
+        return [self.period, *MeterReading.objects.filter(
+            meter_id=self.meter_id, period__gt=self.period).order_by("period")
+            .values_list("period", flat=True)[:1]]
+
+    def delete(self, *args, **kwargs):
+        """A reading a bill charged from stays: without it the line would not show what it
+        was priced from. Correct it instead (``correct``), which re-prices the line."""
+        with transaction.atomic():
+            meter = Meter.objects.select_for_update().get(pk=self.meter_id)
+            if _billed_lines(meter, self.months_charged()).exists():
+                raise TransitionNotAllowed(
+                    _("The %(month)s reading is charged on a bill, so it cannot be deleted. "
+                      "Correct the figure instead: the unpaid bill lines are re-priced.")
+                    % {"month": self.month})
+            return super().delete(*args, **kwargs)
 
 
 def _reading_text(reading):
@@ -379,17 +395,21 @@ def _reading_text(reading):
     return str(reading.reading)
 
 
+def _billed_lines(meter, months):
+    """The meter's metered bill lines of the periods holding ``months``."""
+    covering = Q()
+    for month in months:
+        covering |= Q(period_start__lte=month, period_end__gte=month)
+    return BillLine.objects.filter(covering, house_id=meter.house_id,
+                                   fee_item__kind=FeeItem.Kind.METERED,
+                                   fee_item__utility=meter.utility)
+
+
 def _reprice_lines(meter, *, by, reason, months):
     """Re-price the meter's billed lines of the periods holding ``months`` from the
     readings on file."""
     readings = list(meter.readings.order_by("period"))
-    covering = Q()
-    for month in months:
-        covering |= Q(period_start__lte=month, period_end__gte=month)
-    for line in (BillLine.objects.filter(covering, house_id=meter.house_id,
-                                         fee_item__kind=FeeItem.Kind.METERED,
-                                         fee_item__utility=meter.utility)
-                 .select_related("bill").order_by("period_start")):
+    for line in _billed_lines(meter, months).select_related("bill").order_by("period_start"):
         used = consumption(readings, line.bill.period)
         if used is not None and used != line.quantity:
             line.reprice(used, by=by, reason=reason)

@@ -96,6 +96,7 @@ class MeterReadingViewSet(ScopedModelViewSet):
     form_class = admin_forms.MeterReadingForm
     add_view_class = admin_views.ReadingCreateView
     edit_view_class = admin_views.ReadingEditView
+    delete_view_class = admin_views.ReadingDeleteView
     filterset_class = filters.MeterReadingFilterSet
     list_select_related = ["meter", "house__unit__building", "entered_by"]
     list_display = [Column("house", label=_("House")),

@@ -154,6 +154,31 @@ def test_an_unbilled_reading_is_corrected_without_events(meter, finance_a):
     assert not BillEvent.objects.exists()
 
 
+DELETE_MESSAGE = ("The %(month)s reading is charged on a bill, so it cannot be deleted. "
+                  "Correct the figure instead: the unpaid bill lines are re-priced.")
+
+
+@pytest.mark.parametrize("month", ["2026-10", "2026-11", "2026-12"])
+def test_a_reading_a_bill_counts_from_cannot_be_deleted(meter, month):
+    # October's reading is where November's usage starts counting.
+    row = MeterReading.objects.get(meter=meter, period=Period.parse(month).start)
+    before = snapshot()
+
+    with pytest.raises(TransitionNotAllowed) as refused:
+        row.delete()
+
+    assert str(refused.value) == gettext(DELETE_MESSAGE) % {"month": month}
+    assert snapshot() == before
+
+
+def test_a_reading_no_bill_counts_from_is_deleted(meter):
+    january = reading(meter, "2027-01", "140.00")
+
+    january.delete()
+
+    assert not MeterReading.objects.filter(pk=january.pk).exists()
+
+
 # --- Through the admin ------------------------------------------------------------------
 
 def edit(client, row, value):
@@ -182,6 +207,19 @@ def test_a_refused_correction_keeps_the_input_and_says_why(client, finance_a, me
     content = response.content.decode()
     assert escape(gettext(PAID_MESSAGE) % {"bill": bill_of(11)}) in content
     assert 'value="121.5"' in content
+    assert snapshot() == before
+
+
+def test_deleting_a_billed_reading_in_the_admin_says_why_and_keeps_it(client, finance_a,
+                                                                     meter):
+    before = snapshot()
+    client.force_login(finance_a)
+    row = november(meter)
+
+    response = client.post(reverse("meter_readings:delete", args=[row.pk]), follow=True)
+
+    assert escape(gettext(DELETE_MESSAGE) % {"month": "2026-11"}) in (
+        response.content.decode())
     assert snapshot() == before
 
 
