@@ -104,6 +104,7 @@ class ReadingImport(generic.Import):
     preview_title = _("Import meter readings: preview")
     template_folder = "billing/admin"
     template_filename = "meter-readings-template.xlsx"
+    error_report_filename = "meter-readings-errors.xlsx"
     form_class = ReadingUploadForm
 
     def token_extra(self, form):
@@ -128,6 +129,10 @@ class PreviewView(ReadingImport, generic.PreviewView):
 
 
 class ConfirmView(ReadingImport, generic.ConfirmView):
+    pass
+
+
+class ErrorReportView(ReadingImport, generic.ErrorReportView):
     pass
 
 

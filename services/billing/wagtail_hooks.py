@@ -128,13 +128,15 @@ class ReadingImportViewSet(ViewSet):
 
     def get_urlpatterns(self):
         url_names = {name: self.get_url_name(name)
-                     for name in ("upload", "preview", "confirm", "template")}
+                     for name in ("upload", "preview", "confirm", "errors", "template")}
         return [
             path("", admin_views.UploadView.as_view(url_names=url_names), name="upload"),
             path("preview/", admin_views.PreviewView.as_view(url_names=url_names),
                  name="preview"),
             path("confirm/", admin_views.ConfirmView.as_view(url_names=url_names),
                  name="confirm"),
+            path("errors.xlsx", admin_views.ErrorReportView.as_view(url_names=url_names),
+                 name="errors"),
             path("template.xlsx", admin_views.TemplateDownloadView.as_view(),
                  name="template"),
         ]

@@ -6,11 +6,13 @@ guessed id."""
 import json
 from datetime import date
 from decimal import Decimal
+from io import BytesIO
 
 import pytest
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import gettext
+from openpyxl import load_workbook
 
 from services.billing.fees import Period
 from services.billing.generation import generate
@@ -172,6 +174,27 @@ def test_finance_imports_readings_through_preview_and_confirm(client, finance_a,
 
     assert confirmed.status_code == 302
     assert MeterReading.objects.get().reading == D("12.50")
+
+
+def test_a_reading_sheet_with_errors_comes_back_as_an_error_report(client, finance_a,
+                                                                   house_a, tmp_path):
+    path = sheet(tmp_path, [["1栋", "1单元", "101", "水", 12.5, "", None],
+                            ["9栋", "1单元", "101", "水", 3, "", None]])
+    client.force_login(finance_a)
+    with open(path, "rb") as upload:
+        response = client.post(reverse("meter_reading_import:upload"), {
+            "community": house_a.community.pk, "period": "2026-11-01", "file": upload})
+    preview = client.get(response["Location"])
+    assert reverse("meter_reading_import:errors") in preview.content.decode()
+
+    report = client.get(reverse("meter_reading_import:errors"),
+                        {"token": preview.context["token"]})
+
+    assert report.status_code == 200
+    assert report["Content-Disposition"].endswith('meter-readings-errors.xlsx"')
+    rows = list(load_workbook(BytesIO(report.content)).active.values)
+    assert rows[2][:3] == ("9栋", "1单元", "101") and rows[2][-1]
+    assert not MeterReading.objects.exists()
 
 
 def test_an_upload_that_is_not_xlsx_is_refused_by_its_content(client, finance_a, house_a,
