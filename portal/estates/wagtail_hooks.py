@@ -14,6 +14,7 @@ from wagtail.permissions import register_permission_policy
 from . import (
     admin_forms,
     admin_views,
+    audit,
     filters,
     import_admin,  # noqa: F401  (the spreadsheet import's admin views and menu item)
 )
@@ -284,7 +285,8 @@ def register_estate_log_actions(actions):
 
 
 @hooks.register("construct_reports_menu")
-def hide_site_history_from_community_staff(request, menu_items):
-    # The report spans every community: see portal/estates/audit.py.
+def hide_company_wide_reports(request, menu_items):
+    # These reports span every community: see portal/estates/audit.py.
     if not sees_whole_company(request.user):
-        menu_items[:] = [item for item in menu_items if item.name != "site-history"]
+        menu_items[:] = [item for item in menu_items
+                         if item.name not in audit.COMPANY_WIDE_REPORTS]

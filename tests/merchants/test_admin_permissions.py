@@ -74,6 +74,15 @@ def test_merchant_may_edit_but_not_delete_move_or_copy_its_own_page(merchant_a, 
     assert not permissions.can_lock()
 
 
+@pytest.mark.parametrize("report", ["page-types-usage", "page-types-usage/results",
+                                    "aging-pages", "workflow", "workflow_tasks"])
+def test_admin_reports_do_not_name_another_merchant(client, merchant_a, shop_a, shop_b,
+                                                    report):
+    client.force_login(merchant_a)
+    response = client.get(f"/admin/reports/{report}/")
+    assert shop_b.title not in response.content.decode()
+
+
 def test_merchants_explorer_starts_at_its_own_page(client, merchant_a, shop_a, shop_b):
     client.force_login(merchant_a)
 
