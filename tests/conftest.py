@@ -10,10 +10,20 @@
 """
 
 import pytest
+from django.utils import translation
 
 from home.pages import ensure_home_page
 from portal.estates import roles
 from tests import factories as f
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the site's language (Chinese) whatever an earlier one activated:
+    a request through the locale middleware, or an `activate()`, outlives its test."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
