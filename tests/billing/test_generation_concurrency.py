@@ -2,31 +2,24 @@
 own connections: the community row lock serialises them, so the second finds everything
 made and creates nothing; no house gets two bills or two lines for a fee."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.db.models import Count
 
 from services.billing.fees import Period
 from services.billing.generation import generate
 from services.billing.models import Bill, BillLine, FeeItem
 from tests import factories as f
+from tests.races import postgresql_only, race  # noqa: F401 (the fixture)
 
 from .factories import FeeItemFactory
 
 # Without serialized rollback, like the suite's other transactional tests.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True),
+              pytest.mark.usefixtures("postgresql_only")]
 
 RACERS = 4
-
-
-@pytest.fixture(autouse=True)
-def postgresql_only():
-    if connection.vendor != "postgresql":
-        # SQLite has no row locks: its writers queue for the whole database instead.
-        pytest.skip("row locking needs PostgreSQL")
 
 
 def test_simultaneous_runs_create_each_bill_once(house_a):
@@ -35,23 +28,8 @@ def test_simultaneous_runs_create_each_bill_once(house_a):
         f.HouseFactory(unit=house_a.unit, number=f"9{number:02d}")
     FeeItemFactory(community=community, kind=FeeItem.Kind.AREA, unit_price=Decimal("2"))
     FeeItemFactory(community=community, kind=FeeItem.Kind.FIXED, unit_price=Decimal("9"))
-    start = threading.Barrier(RACERS)
-    runs, errors = [], []
 
-    def run():
-        start.wait()
-        try:
-            runs.append(generate(community, Period.parse("2026-11")))
-        except Exception as error:  # the test reports any failure below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(RACERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    runs, errors = race(lambda _index: generate(community, Period.parse("2026-11")), RACERS)
 
     assert errors == []
     assert sorted(run.bills_created for run in runs) == [0] * (RACERS - 1) + [31]

@@ -3,50 +3,23 @@ PostgreSQL: each bill's reminder is sent once (the unique row is claimed in the
 transaction that writes the messages); the same dunning request twice at once writes
 one notice."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from portal.notifications.models import InboxMessage
 from services.billing.arrears import DunningNotice
 from services.billing.reminders import BillReminder, send_reminders
 from tests import factories as f
+from tests.races import postgresql_only, race  # noqa: F401 (the fixture)
 
 from .test_reminders import make_bill
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True),
+              pytest.mark.usefixtures("postgresql_only")]
 
 RACERS = 4
-
-
-@pytest.fixture(autouse=True)
-def postgresql_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locking needs PostgreSQL")
-
-
-def race(work):
-    start = threading.Barrier(RACERS)
-    results, errors = [], []
-
-    def run():
-        start.wait()
-        try:
-            results.append(work())
-        except Exception as error:  # the test reports any failure below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(RACERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
 
 
 def test_simultaneous_watches_remind_each_bill_once(house_a, resident):
@@ -60,7 +33,7 @@ def test_simultaneous_watches_remind_each_bill_once(house_a, resident):
         make_bill(house, "2026-10", due=today + timedelta(days=1))
         make_bill(house, "2026-09", due=today - timedelta(days=2))
 
-    results, errors = race(send_reminders)
+    results, errors = race(lambda _index: send_reminders(), RACERS)
 
     assert errors == []
     assert sum(results) == 20
@@ -72,8 +45,9 @@ def test_simultaneous_watches_remind_each_bill_once(house_a, resident):
 def test_the_same_dunning_request_at_once_writes_one_notice(house_a, resident, finance_a):
     make_bill(house_a, due=timezone.localdate() - timedelta(days=30))
 
-    results, errors = race(lambda: DunningNotice.send(house_a, by=finance_a,
-                                                      request_key="same")[1])
+    results, errors = race(
+        lambda _index: DunningNotice.send(house_a, by=finance_a, request_key="same")[1],
+        RACERS)
 
     assert errors == []
     assert sorted(results) == [False] * (RACERS - 1) + [True]
