@@ -90,7 +90,8 @@ class DispatchRule(models.Model):
 
     def __str__(self):
         where = self.building or self.community
-        return f"{self.category or _('Every category')} · {where} → {self.worker or self.team}"
+        category = self.category or _("Every category")
+        return f"{category} · {where} → {self.worker or self.team}"
 
     def clean(self):
         if bool(self.worker_id) == bool(self.team_id):
