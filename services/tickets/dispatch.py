@@ -52,9 +52,10 @@ def matching_rule(ticket):
     return ranked[0] if ranked else None
 
 
-def worker_for(rule, at=None):
-    """The rule's worker, or its team's least busy member on duty now; only workers
-    who still serve the rule's community."""
+def worker_for(rule, at=None, trade_id=None):
+    """The rule's worker, or its team's best member on duty now: of the ticket's trade
+    first (a team for every category has plumbers and carpenters), then the least busy;
+    only workers who still serve the rule's community."""
     if rule.worker_id:
         return workers_of(rule.community_id).filter(pk=rule.worker_id).first()
     at = at or timezone.now()
@@ -62,7 +63,9 @@ def worker_for(rule, at=None):
     members = workers_of(rule.community_id).filter(
         pk__in=rule.team.members.values("pk")).filter(
         pk__in=on_duty.values("staff_id"))
-    return with_load(members).order_by("load", "name").first()
+    trade = Staff.trades.through.objects.filter(staff=OuterRef("pk"), trade=trade_id)
+    return (with_load(members).annotate(has_trade=Exists(trade))
+            .order_by("-has_trade", "load", "name").first())
 
 
 def dispatch_automatically(ticket_id):
@@ -72,8 +75,8 @@ def dispatch_automatically(ticket_id):
     if ticket.kind != Ticket.Kind.REPAIR or ticket.state != Ticket.State.SUBMITTED:
         return None
     rule = matching_rule(ticket)
-    worker = worker_for(rule) if rule else None
+    worker = worker_for(rule, trade_id=ticket.category.trade_id) if rule else None
     if worker is None:
         return None
-    ticket.dispatch(worker, by=None, note=str(rule))
+    ticket.dispatch(worker, by=None, rule=rule)
     return worker

@@ -165,15 +165,22 @@ class ComplaintForm(TicketForm):
 # --- actions on a ticket ---------------------------------------------------------------
 
 class MessageForm(forms.Form):
-    text = forms.CharField(label=_("Message"), max_length=1000,
-                           widget=forms.Textarea(attrs={"rows": 3}),
-                           error_messages={"required": _("Write a message.")})
+    """Words, photos, or both."""
+
+    text = forms.CharField(label=_("Message"), max_length=1000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}))
     photos = PhotosField(label=_("Photos"))
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("idempotency_key", new_idempotency_key())
         super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if "photos" in data and not data.get("text") and not data["photos"]:
+            self.add_error("text", _("Write a message or add a photo."))
+        return data
 
 
 class CancelForm(forms.Form):

@@ -358,8 +358,10 @@ class Ticket(models.Model):
                          handler=getattr(by, "staff", None))
         self._tell_owner("services.ticket.accepted", handler=self.handler and self.handler.name)
 
-    def dispatch(self, worker, by, expected_arrival=None, note=""):
-        """Send a worker; ``by`` is None for the automatic dispatch."""
+    def dispatch(self, worker, by, expected_arrival=None, note="", rule=None):
+        """Send a worker; ``by`` is None for the automatic dispatch, which names its
+        ``rule`` for staff (in the event's data: the owner's timeline does not show
+        the company's routing)."""
         self._check_worker(worker)
         if self.kind != TicketKind.REPAIR:
             raise TransitionNotAllowed(_("Complaints and suggestions are answered, "
@@ -368,7 +370,8 @@ class Ticket(models.Model):
         self._transition("dispatched", by=by, allowed_from=WAITING_FOR_DISPATCH,
                          to=State.DISPATCHED, assignee=worker, dispatched_at=now,
                          accepted_at=self.accepted_at or now, expected_arrival=expected_arrival,
-                         note=note, data={"worker": worker.name})
+                         note=note, data={"worker": worker.name,
+                                          **({"rule": str(rule)} if rule else {})})
         self._tell_owner("services.ticket.dispatched", worker=worker.name,
                          phone=worker.user.phone or "", arrival=self._arrival_text())
         self._tell(worker.user, "services.ticket.assigned", url=self.workbench_url)
@@ -449,7 +452,7 @@ class Ticket(models.Model):
         self._tell_owner("services.ticket.replied", reply=text.strip()[:100])
 
     def cancel(self, by, reason=""):
-        self._transition("cancelled", by=by, allowed_from=[State.SUBMITTED, State.ACCEPTED],
+        self._transition("cancelled", by=by, allowed_from=WAITING_FOR_DISPATCH,
                          to=State.CANCELLED, closed_at=timezone.now(), note=reason.strip(),
                          guard=lambda t: t._require_owner(by))
 
@@ -516,18 +519,21 @@ class Ticket(models.Model):
                           data={"from": self.reference})
         self._tell_owner("services.ticket.merged", other=other.reference)
 
-    def add_message(self, by, text, visible=True, key=""):
+    def add_message(self, by, text, visible=True, key="", with_photos=False):
         """A message on the timeline from the owner or staff; photos attach to the
-        returned event. Staff may write an internal note (``visible=False``) that the
-        owner neither sees nor hears of. A form posted again with the same ``key`` adds
-        nothing and returns None."""
-        if not text or not text.strip():
-            raise ValidationError({"text": _("Write a message.")})
+        returned event (``with_photos``: a photo may say it all, without words). Staff
+        may write an internal note (``visible=False``) that the owner neither sees nor
+        hears of. A form posted again with the same ``key`` adds nothing and returns
+        None."""
+        text = (text or "").strip()
+        if not text and not with_photos:
+            raise ValidationError({"text": _("Write a message or add a photo.")
+                                   if by.pk == self.reporter_id else _("Write a message.")})
         if self.state == State.CLOSED:
             raise TransitionNotAllowed(_("This ticket is closed."))
         event = self._transition("message", by=by, allowed_from=[s for s in State
                                                                  if s != State.CLOSED],
-                                 note=text.strip(), visible=visible, key=key)
+                                 note=text, visible=visible, key=key)
         if event is None:
             return None
         if by.pk == self.reporter_id:
@@ -617,9 +623,16 @@ class Ticket(models.Model):
             raise ValidationError({"worker": _("This worker does not serve this community.")})
 
     def _arrival_text(self):
-        if not self.expected_arrival:
-            return ""
-        return f"{timezone.localtime(self.expected_arrival):%m-%d %H:%M}"
+        """When the worker is expected: the time the desk or worker gave, else the
+        owner's own window, else "to be arranged" (never an empty "Expected: ")."""
+        if self.expected_arrival:
+            return f"{timezone.localtime(self.expected_arrival):%m-%d %H:%M}"
+        if self.preferred_start and self.preferred_end:
+            start, end = (timezone.localtime(self.preferred_start),
+                          timezone.localtime(self.preferred_end))
+            return f"{start:%m-%d %H:%M}–{end:%H:%M}" if start.date() == end.date() \
+                else f"{start:%m-%d %H:%M}–{end:%m-%d %H:%M}"
+        return _("to be arranged")  # lazy: notifications render in the site's language
 
     def _context(self, **extra):
         return {"reference": self.reference, "category": str(self.category),

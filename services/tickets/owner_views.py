@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from portal.estates.errors import TransitionNotAllowed
 
 from .forms import CancelForm, MessageForm, RatingForm, ReopenForm
-from .models import DONE_STATES, Ticket, TicketAttachment
+from .models import DONE_STATES, WAITING_FOR_DISPATCH, Ticket, TicketAttachment
 from .owner_timeline import timeline
 from .processing import attach_uploads, delete_stored
 
@@ -54,7 +54,7 @@ def available_actions(ticket, user):
     actions = set()
     if ticket.state != State.CLOSED:
         actions.add("message")
-    if ticket.state in (State.SUBMITTED, State.ACCEPTED):
+    if ticket.state in WAITING_FOR_DISPATCH:
         actions.add("cancel")
     if ticket.state == State.COMPLETED:
         actions.add("confirm")
@@ -145,7 +145,8 @@ def _add_message(ticket, user, data):
     try:
         with transaction.atomic():
             event = ticket.add_message(by=user, text=data["text"],
-                                       key=data["idempotency_key"])
+                                       key=data["idempotency_key"],
+                                       with_photos=bool(photos))
             if event is None:
                 return  # the same form again: its text and photos are there already
             stored = attach_uploads(event, stage=TicketAttachment.Stage.MESSAGE,

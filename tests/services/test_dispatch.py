@@ -149,6 +149,37 @@ def test_a_team_sends_its_least_busy_member_on_duty(submitted, community_a, work
     assert submitted().assignee == free_one
 
 
+def test_a_team_sends_a_member_of_the_tickets_trade_before_a_less_busy_one(
+        submitted, community_a, worker, resident, house_a, service_a):
+    carpenter, plumber = worker("木工", trades=["carpentry"]), worker("水工", trades=["water"])
+    team = WorkerTeam.objects.create(community=community_a, name="维修班")
+    team.members.set([carpenter, plumber])
+    on_duty(carpenter, community_a)
+    on_duty(plumber, community_a)
+    busy(plumber, resident, house_a, 2, by=service_a)
+    rule(community_a, team=team)
+
+    assert submitted().assignee == plumber  # a water repair
+
+
+def test_the_owner_does_not_read_the_companys_routing(submitted, community_a, worker, client,
+                                                      resident, service_a):
+    plumber = worker("水工")
+    every_category = rule(community_a, worker=plumber)
+
+    ticket = submitted()
+
+    dispatched = ticket.events.get(action="dispatched")
+    assert dispatched.note == ""
+    assert dispatched.data["rule"] == str(every_category)
+    client.force_login(resident)
+    owner_page = client.get(ticket.owner_url).content.decode()
+    assert "水工" in owner_page and "→" not in owner_page
+    client.force_login(service_a)
+    desk_page = client.get(ticket.admin_url).content.decode()
+    assert str(every_category) in desk_page
+
+
 def test_a_team_with_nobody_on_duty_leaves_the_ticket_in_the_queue(submitted, community_a,
                                                                    worker, community_b):
     member = worker("夜班")
@@ -189,7 +220,7 @@ def test_a_rule_naming_a_deactivated_worker_leaves_it_queued(submitted, communit
     assert submitted().state == State.SUBMITTED
 
 
-def test_a_ticket_accepted_before_the_task_runs_is_dispatched_by_the_rule(
+def test_a_ticket_cancelled_before_the_task_runs_is_not_dispatched(
         resident, house_a, community_a, worker, service_a):
     from services.tickets.tasks import dispatch_automatically
 

@@ -181,12 +181,23 @@ def test_a_message_form_posted_twice_adds_its_text_and_photo_once(owner, ticket,
                                        event="services.ticket.message").count() == 2
 
 
-def test_an_empty_message_is_refused_with_the_photos_kept_out(owner, ticket):
-    response = owner.post(action_url(ticket, "message"),
-                          {"text": " ", "photos": [phone_photo()], "idempotency_key": "k"})
+def test_a_message_with_neither_words_nor_photos_is_refused(owner, ticket):
+    response = owner.post(action_url(ticket, "message"), {"text": " ", "idempotency_key": "k"})
     assert response.status_code == 400
-    assert "Write a message." in response.content.decode()
-    assert not TicketAttachment.objects.exists()
+    assert "Write a message or add a photo." in response.content.decode()
+    assert not ticket.events.filter(action="message").exists()
+
+
+def test_a_photo_alone_is_a_message(owner, ticket, service_a):
+    ticket.accept(by=service_a)
+    response = owner.post(action_url(ticket, "message"),
+                          {"text": "", "photos": [phone_photo()], "idempotency_key": "k"})
+    assert response.status_code == 302
+    message = ticket.events.get(action="message")
+    assert message.note == ""
+    assert list(TicketAttachment.objects.values_list("event", flat=True)) == [message.pk]
+    assert InboxMessage.objects.filter(recipient=service_a,
+                                       event="services.ticket.message").exists()
 
 
 def test_cancel_before_dispatch(owner, ticket):
@@ -292,7 +303,9 @@ def test_the_owner_is_told_at_each_step(ticket, resident, service_a, worker_a, m
 
     assert service_a.staff.name in messages["services.ticket.accepted"].body
     dispatch = messages["services.ticket.dispatched"].body
+    arrival = timezone.localtime(ticket.expected_arrival)
     assert worker_a.staff.name in dispatch and "13900001111" in dispatch
+    assert f"预计到达：{arrival:%m-%d %H:%M}" in dispatch
     assert "services.ticket.on_the_way" in messages
     assert "services.ticket.completed" in messages
     assert all(m.url == ticket.owner_url for m in messages.values())
@@ -303,3 +316,36 @@ def test_the_owner_is_told_of_a_reply(resident, service_a):
     complaint.reply(by=service_a, text="已联系楼上住户")
     reply = InboxMessage.objects.get(recipient=resident, event="services.ticket.replied")
     assert "已联系楼上住户" in reply.body
+
+
+@pytest.mark.parametrize("window, expected", [
+    (None, "预计到达：待约定"),
+    ((9, 12), "预计到达：{start:%m-%d} 09:00–12:00"),
+])
+def test_without_an_arrival_time_the_owner_reads_their_window_or_to_be_arranged(
+        resident, house_a, service_a, worker_a, window, expected):
+    start = None
+    if window:
+        start = timezone.localtime().replace(hour=window[0], minute=0, second=0,
+                                             microsecond=0) + timedelta(days=1)
+        ticket = submit(resident, house=house_a, preferred_start=start,
+                        preferred_end=start.replace(hour=window[1]))
+    else:
+        ticket = submit(resident, house=house_a)
+    ticket.dispatch(worker_a.staff, by=None)
+
+    body = InboxMessage.objects.get(recipient=resident,
+                                    event="services.ticket.dispatched").body
+    assert expected.format(start=start) in body
+
+
+def test_a_reopened_ticket_waiting_for_a_worker_can_be_cancelled(owner, ticket, service_a,
+                                                                worker_a, resident):
+    completed(ticket, service_a, worker_a)
+    ticket.reopen(by=resident, reason="还在漏")
+    assert "cancel" in owner.get(detail_url(ticket)).context["actions"]
+
+    owner.post(action_url(ticket, "cancel"), {"reason": "自己修好了"})
+    ticket.refresh_from_db()
+    assert ticket.state == State.CANCELLED
+    assert ticket.events.filter(action="cancelled", from_state=State.REOPENED).exists()
