@@ -5,6 +5,7 @@ All are ScopedModelViewSets: staff see, filter, export and open only the rows of
 communities. The log and the passes are written at the gate and by owners, never edited
 here; the settings are kept by managers."""
 
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column, DateColumn
@@ -16,6 +17,7 @@ from services.billing.wagtail_hooks import ReadOnlyPermissionPolicy
 
 from . import admin_forms, filters
 from .models import GateEntry, VisitorPass, VisitorSetting
+from .plates import InvalidPlate, normalise_plate
 
 register_permission_policy(GateEntry, ReadOnlyPermissionPolicy(GateEntry))
 register_permission_policy(VisitorPass, ReadOnlyPermissionPolicy(VisitorPass))
@@ -32,6 +34,18 @@ class ExportByPermissionIndexView(IndexView):
         if not request.user.has_perm(EXPORT):
             self.list_export = []
             self.is_export = False
+
+
+class VisitorPassIndexView(ExportByPermissionIndexView):
+    @cached_property
+    def search_query(self):
+        # Plates are stored written one way (粤B12345): a query that is a plate is
+        # searched written that way, so "粤b 12345" finds it; anything else as typed.
+        query = super().search_query
+        try:
+            return normalise_plate(query)
+        except InvalidPlate:
+            return query
 
 
 class GateEntryViewSet(ScopedModelViewSet):
@@ -68,7 +82,7 @@ class GateEntryViewSet(ScopedModelViewSet):
 class VisitorPassViewSet(ScopedModelViewSet):
     model = VisitorPass
     name = "visitor_passes"
-    index_view_class = ExportByPermissionIndexView
+    index_view_class = VisitorPassIndexView
     icon = "tag"
     menu_label = _("Visitor passes")
     menu_order = 200
