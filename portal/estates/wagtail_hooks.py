@@ -17,6 +17,7 @@ from . import (
     audit,
     filters,
     import_admin,  # noqa: F401  (the spreadsheet import's admin views and menu item)
+    page_reach,
 )
 from .models import Building, Community, House, Occupancy, OwnerRecord, Resident, Staff, Unit
 from .scope import sees_whole_company
@@ -290,3 +291,9 @@ def hide_company_wide_reports(request, menu_items):
     if not sees_whole_company(request.user):
         menu_items[:] = [item for item in menu_items
                          if item.name not in audit.COMPANY_WIDE_REPORTS]
+
+
+# Wagtail's page bulk actions, naming only pages the user can see (page_reach.py);
+# registered after Wagtail's own, which they replace.
+for bulk_action in page_reach.BULK_ACTIONS:
+    hooks.register("register_bulk_action", bulk_action, order=1)
