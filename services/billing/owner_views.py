@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal import page_cache, pdf
+from portal.estates.errors import TransitionNotAllowed
 from portal.estates.models import House, Occupancy
 from portal.payments.models import PaymentOrder
 
@@ -42,6 +43,23 @@ def _messages_of(error):
     return error.messages if hasattr(error, "messages") else [str(error)]
 
 
+def _payments_in_progress(user, bill_ids):
+    """{bill id: its unfinished payment order} for these bills. ``order.mine`` is whether
+    the user opened it (only the payer reaches its cashier or may cancel it) and
+    ``order.expired`` whether its time is up (its cashier takes no payment any more)."""
+    if not bill_ids:
+        return {}
+    now = timezone.now()
+    orders = {}
+    for link in (paying.BillPayment.objects.in_progress().filter(bill_id__in=bill_ids)
+                 .select_related("order")):
+        order = link.order
+        order.mine = order.payer_id == user.pk
+        order.expired = order.expires_at <= now
+        orders[link.bill_id] = order
+    return orders
+
+
 @login_required
 def bill_list(request):
     today = timezone.localdate()
@@ -52,20 +70,26 @@ def bill_list(request):
                  .select_related("house__unit__building")
                  .order_by("due_date", "house_id"))
     open_ids = [bill.pk for bill in bills if bill.state in OPEN_STATES]
-    busy = paying.in_progress_bill_ids(open_ids) if open_ids else set()
+    busy = _payments_in_progress(request.user, open_ids)
     due, upcoming, paid = [], [], []
     for bill in bills:
-        bill.in_payment = bill.pk in busy
+        bill.payment_order = busy.get(bill.pk)
+        bill.in_payment = bill.payment_order is not None
         if bill.state in OPEN_STATES:
             bill.days_overdue = (today - bill.due_date).days if bill.due_date < today else 0
             (due if bill.due_date <= today else upcoming).append(bill)
         else:
             paid.append(bill)
     paid.sort(key=lambda bill: (bill.period_start, bill.pk), reverse=True)
+    # Only the bills that can be ticked are summed and paid: one in a payment that is not
+    # finished is continued (or cancelled) from its own row.
+    payable_due = [bill for bill in due if not bill.in_payment]
     response = render(request, "billing/owner/bill_list.html", {
         "due": due, "upcoming": upcoming, "paid": paid[:PAID_SHOWN],
         "more_paid": len(paid) > PAID_SHOWN,
-        "due_total": sum((bill.amount_owed for bill in due), ZERO),
+        "due_total": sum((bill.amount_owed for bill in payable_due), ZERO),
+        "has_payable_due": bool(payable_due),
+        "can_pay": any(not bill.in_payment for bill in due + upcoming),
         "pay_key": uuid.uuid4().hex,
     })
     # Reopened often from the WeChat menu. Any saved row (a payment, a draw from the
@@ -90,9 +114,11 @@ def bill_detail(request, pk):
     for line in bill.lines.all():
         line.adjustments = adjustments.get(line.pk, [])
     is_open = bill.state in OPEN_STATES
+    payment_order = (_payments_in_progress(request.user, [bill.pk]).get(bill.pk)
+                     if is_open else None)
     return render(request, "billing/owner/bill_detail.html", {
         "bill": bill, "is_open": is_open,
-        "in_payment": is_open and bool(paying.in_progress_bill_ids([bill.pk])),
+        "in_payment": payment_order is not None, "payment_order": payment_order,
         "days_overdue": (today - bill.due_date).days if is_open and bill.due_date < today
         else 0,
         "pay_key": uuid.uuid4().hex,
@@ -120,6 +146,29 @@ def pay(request):
             return redirect("my_bills:detail", bills[0].pk)
         return redirect("my_bills:list")
     return redirect(order.cashier_url)
+
+
+@login_required
+@require_POST
+def cancel_payment(request, number):
+    """The payer gives up an unfinished payment of bills (PaymentOrder.close, which asks
+    WeChat Pay first and keeps a payment made there meanwhile); its bills can be paid
+    again. Back to the bill it was cancelled from, or to the list."""
+    order = get_object_or_404(PaymentOrder.objects.visible_to(request.user),
+                              payer=request.user, purpose=paying.PURPOSE,
+                              out_trade_no=number)
+    if order.state != PaymentOrder.State.CLOSED:  # else a second tap: closed already
+        try:
+            order.close(by=request.user, note="cancelled by the payer")
+        except TransitionNotAllowed as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The payment is cancelled. You can pay these "
+                                        "bills again."))
+    back = request.POST.get("back", "")
+    if back.isdigit() and order.bill_payments.filter(bill_id=int(back)).exists():
+        return redirect("my_bills:detail", int(back))
+    return redirect("my_bills:list")
 
 
 @login_required
