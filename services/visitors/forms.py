@@ -1,16 +1,24 @@
 """The owner's invitation form: the visitor's facts and the visit window, for one of the
-owner's verified houses. The rules (window, plate, kinds) are invitations.invite's: its
-refusals come back next to their fields with the input kept."""
+owner's verified houses. The rules (window, plate, kinds) are invitations.invite's; the
+form checks them all in one go, so a bad phone, a bad plate and a bad window are shown
+together, each next to its field, with the input kept (invitations.invite checks them
+again when the pass is made, and its refusals come back the same way)."""
+
+from datetime import timedelta
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.phone import MobileField
 
+from . import invitations
 from .invitations import MAX_PEOPLE
-from .models import VisitorPass
+from .models import VisitorPass, VisitorSetting
 
 LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
+# The window the form offers: from this minute, this long (or the community's longest).
+DEFAULT_WINDOW_HOURS = 4
 
 
 class WhenInput(forms.DateTimeInput):
@@ -18,6 +26,18 @@ class WhenInput(forms.DateTimeInput):
 
     def __init__(self):
         super().__init__(format=LOCAL_MINUTE)
+
+
+def default_window(houses, now=None):
+    """The window the form starts with: from the current minute (rounded down, so a
+    visitor already at the gate gets in at once) for DEFAULT_WINDOW_HOURS, no longer than
+    the longest window of any of the houses' communities."""
+    start = timezone.localtime(now).replace(second=0, microsecond=0)
+    community_ids = {house.community_id for house in houses}
+    hours = min([DEFAULT_WINDOW_HOURS] + [
+        VisitorSetting.for_community(community_id).max_window_hours
+        for community_id in community_ids])
+    return {"starts_at": start, "ends_at": start + timedelta(hours=hours)}
 
 
 class InviteForm(forms.Form):
@@ -45,3 +65,28 @@ class InviteForm(forms.Form):
     def __init__(self, *args, houses, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["house"].queryset = houses
+        if not self.is_bound:
+            self.initial = {**default_window(houses), **self.initial}
+
+    def clean(self):
+        """The invitation's rules on every field that could be read, whatever else is
+        wrong: each refusal goes next to its field, none waits for another's fix."""
+        data = super().clean()
+        errors, plate = invitations.visitor_errors(
+            visitor_name=data.get("visitor_name"), people=data.get("people"),
+            plate=data.get("plate"))
+        house = data.get("house")
+        if house is not None:
+            setting = VisitorSetting.for_community(house.community_id)
+            if data.get("starts_at") and data.get("ends_at"):
+                errors.update(invitations.window_errors(setting, data["starts_at"],
+                                                        data["ends_at"]))
+            if data.get("kind") and data["kind"] not in setting.kinds():
+                errors["kind"] = _("This community does not allow this kind of pass.")
+        for field, message in errors.items():
+            # A field the form refused already keeps that one message.
+            if field in data and not self.has_error(field):
+                self.add_error(field, message)
+        if "plate" in data:
+            data["plate"] = plate or ""
+        return data

@@ -1,24 +1,24 @@
 """The owner's visitor passes (H5): invite a visitor to one of my verified houses, the
 pass with its QR code and short code, my passes (upcoming, used, past), revoking one, and
-confirming or declining a visitor the gate registered without a pass.
+confirming or declining a visitor the gate registered without a pass. Revoking asks first:
+the pass's "Revoke" button opens a plain page (no script) with "Revoke" and "Cancel", and
+only that page's POST revokes; a second POST finds the pass revoked and says so.
 
 The shared page (``shared_pass``) is what the owner forwards in WeChat: it opens without
 logging in, by the pass's signed token, and shows the QR code and the code with no
 personal data beyond the visitor's masked name."""
 
 import uuid
-from datetime import timedelta
 
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from portal.estates.errors import TransitionNotAllowed
 from portal.estates.models import House, Occupancy
@@ -52,19 +52,13 @@ def pass_list(request):
         "can_invite": _my_houses(request.user).exists()})
 
 
-def _initial_window():
-    start = timezone.localtime() + timedelta(minutes=30)
-    start = start.replace(minute=0 if start.minute < 30 else 30, second=0, microsecond=0)
-    return {"starts_at": start, "ends_at": start + timedelta(hours=4)}
-
-
 @login_required
 def invite(request):
     houses = _my_houses(request.user)
     if not houses.exists():
         return render(request, "visitors/owner/invite.html", {"form": None})
     form = InviteForm(request.POST or None, houses=houses,
-                      initial={"key": uuid.uuid4().hex, **_initial_window()})
+                      initial={"key": uuid.uuid4().hex})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         house = data.pop("house")
@@ -106,16 +100,32 @@ ACTIONS = {
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def pass_action(request, pk, action):
+    """POST: do the action. GET (revoking only): the page that asks first; a pass that
+    cannot be revoked any more goes back to its page."""
     if action not in ACTIONS:
         raise Http404
-    visitor_pass = get_object_or_404(VisitorPass.objects.visible_to(request.user), pk=pk)
+    visitor_pass = get_object_or_404(
+        VisitorPass.objects.visible_to(request.user).select_related("house__unit__building"),
+        pk=pk)
+    if request.method == "GET":
+        if action != "revoke":
+            return HttpResponseNotAllowed(["POST"])
+        if visitor_pass.status != "active":
+            return redirect("visitors:detail", visitor_pass.pk)
+        return render(request, "visitors/owner/revoke_confirm.html",
+                      {"visitor_pass": visitor_pass})
     verb, done = ACTIONS[action]
     try:
         getattr(visitor_pass, verb)(by=request.user)
     except TransitionNotAllowed as refused:
-        messages.error(request, str(refused))
+        visitor_pass.refresh_from_db(fields=["state"])
+        if action == "revoke" and visitor_pass.state == VisitorPass.State.REVOKED:
+            # A second tap, or another occupant was quicker: the pass is revoked.
+            messages.success(request, done)
+        else:
+            messages.error(request, str(refused))
     else:
         messages.success(request, done)
     return redirect("visitors:detail", visitor_pass.pk)
