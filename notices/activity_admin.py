@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.generic import TemplateView, View
 from openpyxl import Workbook
 from wagtail.admin import messages
@@ -120,7 +121,8 @@ class CheckInView(ActivityMixin, View):
 class ExportView(ActivityMixin, View):
     """The sign-ups as an .xlsx sheet for the day's helpers; phones masked."""
 
-    columns = [_("Name"), _("House"), _("People"), _("Contact phone"), _("Note"), _("State"),
+    columns = [pgettext_lazy("person", "Name"), _("House"), _("People"), _("Contact phone"),
+               _("Note"), _("State"),
                _("Waitlist place"), _("Signed up at"), _("Checked in at")]
 
     def get(self, request, *args, **kwargs):

@@ -23,7 +23,7 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from merchants.models import MerchantPage
@@ -141,7 +141,8 @@ class Order(models.Model):
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="+",
                                   verbose_name=_("community"))
     buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                              related_name="shop_orders", verbose_name=_("owner"))
+                              related_name="shop_orders",
+                              verbose_name=pgettext_lazy("property", "owner"))
     house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="+",
                               verbose_name=_("house"))
     fulfilment = models.CharField(_("delivery"), max_length=10, choices=Fulfilment.choices)

@@ -9,6 +9,7 @@ edited as rows: they change through the buttons on their page (the verbs)."""
 
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
@@ -76,7 +77,7 @@ class AfterSaleViewSet(ScopedModelViewSet):
     filterset_class = filters.AfterSaleFilterSet
     form_fields = ["answer"]
     list_select_related = ["order", "merchant"]
-    list_display = [Column("order", label=_("Order")),
+    list_display = [Column("order", label=pgettext_lazy("shop", "Order")),
                     Column("merchant", label=_("Merchant")),
                     Column("amount", label=_("Amount (yuan)")),
                     Column("reason", label=_("Reason")),

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.log_actions import log
 
 from portal.crypto import EncryptedCharField, blind_index, mask_id_number, mask_phone
@@ -338,7 +339,7 @@ class Occupancy(models.Model):
     """A resident's tie to a house: pending → verified | rejected, and ended."""
 
     class Role(models.TextChoices):
-        OWNER = "owner", _("Owner")
+        OWNER = "owner", pgettext_lazy("property", "Owner")
         FAMILY = "family", _("Family member")
         TENANT = "tenant", _("Tenant")
 

@@ -5,6 +5,7 @@ their communities' rows. Receipts, balances and cards change only through paymen
 
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.generic import View
 from wagtail import hooks
 from wagtail.admin import messages
@@ -45,7 +46,7 @@ FundStatement.base_form_class = FundStatementForm
 class PublishStatementView(ObjectActionView):
     model = FundStatement
     permission_required = "billing.change_fundstatement"
-    page_title = _("Publish")
+    page_title = pgettext_lazy("statement", "Publish")
 
     def get(self, request, *args, **kwargs):
         return HttpResponseRedirect(self.inspect_url)
@@ -84,7 +85,7 @@ class FundStatementViewSet(ScopedModelViewSet):
                     Column("income", label=_("Income")),
                     Column("expenses", label=_("Expenses")),
                     Column("closing_balance", label=_("Closing balance")),
-                    BooleanColumn("published", label=_("Published")),
+                    BooleanColumn("published", label=pgettext_lazy("statement", "Published")),
                     DateColumn("published_at", label=_("Published at"))]
     list_filter = ["community", "kind", "published"]
     search_fields = ["note"]
@@ -100,8 +101,9 @@ class FundStatementViewSet(ScopedModelViewSet):
         # The panels' form (with the lines inline), built on FundStatementForm so that
         # community choices are scoped too.
         return self._edit_handler.get_form_class()
-    object_actions = [ObjectAction(_("Publish"), "publish", "billing.change_fundstatement",
-                                   "upload", lambda statement: not statement.published)]
+    object_actions = [ObjectAction(pgettext_lazy("statement", "Publish"), "publish",
+                                   "billing.change_fundstatement", "upload",
+                                   lambda statement: not statement.published)]
 
 
 class ReceiptViewSet(ScopedModelViewSet):

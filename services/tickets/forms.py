@@ -10,6 +10,7 @@ import uuid
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.estates.models import House, Occupancy
 from services.media.fields import PhotosField, VideoField
@@ -42,7 +43,7 @@ class TicketForm(forms.Form):
         error_messages={"required": _("Choose a category."),
                         "invalid_choice": _("Choose one of the categories offered.")})
     description = forms.CharField(
-        label=_("Description"), max_length=1000,
+        label=pgettext_lazy("ticket", "Description"), max_length=1000,
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": _("Describe the problem.")})
     photos = PhotosField(label=_("Photos"))
@@ -203,5 +204,6 @@ class RatingForm(forms.Form):
     quality = forms.TypedChoiceField(label=_("Quality"), choices=STARS, coerce=int,
                                      widget=forms.RadioSelect,
                                      error_messages={"required": _("Give 1 to 5 stars.")})
-    comment = forms.CharField(label=_("Comment"), max_length=500, required=False,
+    comment = forms.CharField(label=pgettext_lazy("rating", "Comment"), max_length=500,
+                              required=False,
                               widget=forms.Textarea(attrs={"rows": 2}))

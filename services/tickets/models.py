@@ -20,6 +20,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.crypto import EncryptedCharField, mask_phone
 from portal.estates import roles
@@ -121,7 +122,7 @@ class Ticket(models.Model):
     anonymous = models.BooleanField(
         _("anonymous"), default=False,
         help_text=_("The handling staff do not see who it is; the manager does."))
-    description = models.TextField(_("description"))
+    description = models.TextField(pgettext_lazy("ticket", "description"))
     preferred_start = models.DateTimeField(_("preferred from"), null=True, blank=True)
     preferred_end = models.DateTimeField(_("preferred until"), null=True, blank=True)
 
@@ -147,7 +148,8 @@ class Ticket(models.Model):
     rating_speed = models.PositiveSmallIntegerField(_("speed"), null=True, blank=True)
     rating_attitude = models.PositiveSmallIntegerField(_("attitude"), null=True, blank=True)
     rating_quality = models.PositiveSmallIntegerField(_("quality"), null=True, blank=True)
-    rating_comment = models.CharField(_("comment"), max_length=500, blank=True)
+    rating_comment = models.CharField(pgettext_lazy("rating", "comment"), max_length=500,
+                                      blank=True)
     rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
 
     merged_into = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,

@@ -3,6 +3,7 @@
 import io
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from . import ageing
 
@@ -48,8 +49,8 @@ def collection_workbook(period, communities, buildings=None, ageing_rows=None, o
 def arrears_workbook(rows, on):
     book = _book()
     sheet = book.create_sheet(_("Arrears"))
-    sheet.append([_("Community"), _("Building"), _("House"), _("Owner"), _("Phone"),
-                  _("Owed"), _("Bills owed"), _("Oldest due date"), _("Days overdue")])
+    sheet.append([_("Community"), _("Building"), _("House"), pgettext("property", "Owner"),
+                  _("Phone"), _("Owed"), _("Bills owed"), _("Oldest due date"), _("Days overdue")])
     for row in rows:
         sheet.append([row.house.community.name, row.house.unit.building.name,
                       row.house.label, row.owner_name, row.owner_phone, row.owed, row.bills,
