@@ -60,9 +60,22 @@ def test_owner_sees_bills_and_pays_two_at_once(page, live_server, owner_with_bil
     page.click("#pay-selected")
     page.wait_for_load_state()
     screenshot(page, "bills-cashier")
+
+    # Back to the bills without paying: each bill offers to continue that payment.
+    page.goto(live_server.url + "/me/bills/")
+    assert not page.locator("#pay-selected").is_visible()
+    continue_paying = page.locator("#due .bill__actions a").first
+    assert continue_paying.bounding_box()["height"] >= 44
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot(page, "bills-payment-in-progress")
+    continue_paying.click()
+    page.wait_for_load_state()
+
     page.click("#demo-pay")
     page.wait_for_load_state()
     assert page.locator("#paid").is_visible()
+    assert page.locator("#ways-on a").first.bounding_box()["height"] >= 44
+    screenshot(page, "bills-cashier-paid")
 
     assert set(Bill.objects.filter(pk__in=due_ids).values_list("state", flat=True)) == {
         "paid"}

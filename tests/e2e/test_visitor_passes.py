@@ -99,3 +99,8 @@ def test_owner_invites_a_visitor_and_shares_the_pass(page, live_server, browser,
     assert page.locator("#revoke-pass").is_visible()
     assert fits(page)
     screenshot(page, f"visitors-pass-detail{suffix}")
+
+    page.click("#revoke-pass")  # asks first, on a page of its own
+    page.wait_for_load_state()
+    assert fits(page)
+    screenshot(page, f"visitors-revoke-confirm{suffix}")
