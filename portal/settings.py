@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # No models: its Chinese catalogue, for Wagtail's naturaltime ("现在", "1分钟之前").
+    "django.contrib.humanize",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
 ]
@@ -238,6 +240,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 WAGTAIL_SITE_NAME = env("PORTAL_NAME", "社区服务平台")
 WAGTAILADMIN_BASE_URL = env("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
+# The merchant review publishes on its approvers' authority: see merchants/review.py.
+WAGTAIL_FINISH_WORKFLOW_ACTION = "merchants.review.publish_reviewed"
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 WAGTAIL_USER_TIME_ZONES = ["Asia/Shanghai"]
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
