@@ -1,5 +1,6 @@
 """The merchant's daily summary: per day, the orders placed (not cancelled or closed
-unpaid), the items in them and the takings by payment mode. Given orders already
+unpaid), the items in them and the takings by payment mode, online takings net of the
+after-sale refunds given back (counted on the day of the order). Given orders already
 scoped by ``visible_to(user)``."""
 
 import io
@@ -11,6 +12,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from .aftersale import AfterSale
 from .models import OrderLine, PaymentMode, State
 
 ZERO = Decimal("0.00")
@@ -22,6 +24,7 @@ class Day:
     orders: int = 0
     items: int = 0
     takings: dict = field(default_factory=dict)  # payment mode → yuan
+    refunded: Decimal = ZERO  # after-sale refunds of online payments
 
     @property
     def cod(self):
@@ -29,7 +32,7 @@ class Day:
 
     @property
     def online(self):
-        return self.takings.get(PaymentMode.ONLINE, ZERO)
+        return self.takings.get(PaymentMode.ONLINE, ZERO) - self.refunded
 
     @property
     def total(self):
@@ -51,6 +54,11 @@ def daily(orders, start, end):
                 .annotate(day=TruncDate("order__created_at", tzinfo=tz))
                 .values("day").annotate(items=Sum("quantity"))):
         days.setdefault(row["day"], Day(row["day"])).items = row["items"] or 0
+    for row in (AfterSale.objects.filter(order__in=kept.values("pk"),
+                                         state=AfterSale.State.REFUNDED)
+                .annotate(day=TruncDate("order__created_at", tzinfo=tz))
+                .values("day").annotate(yuan=Sum("amount"))):
+        days.setdefault(row["day"], Day(row["day"])).refunded = row["yuan"] or ZERO
     return sorted(days.values(), key=lambda d: d.day, reverse=True)
 
 
@@ -59,6 +67,7 @@ def totals(days):
     for day in days:
         total.orders += day.orders
         total.items += day.items
+        total.refunded += day.refunded
         for mode, yuan in day.takings.items():
             total.takings[mode] = total.takings.get(mode, ZERO) + yuan
     return total
@@ -72,10 +81,10 @@ def workbook(days):
     sheet = book.create_sheet(gettext("Daily order summary"))
     sheet.append([gettext("Day"), gettext("Orders"), gettext("Items"),
                   gettext("Cash on delivery (yuan)"), gettext("Online payment (yuan)"),
-                  gettext("Total (yuan)")])
+                  gettext("Total (yuan)"), gettext("Refunded (yuan)")])
     for day in days:
         sheet.append([day.day.isoformat(), day.orders, day.items, day.cod, day.online,
-                      day.total])
+                      day.total, day.refunded])
     output = io.BytesIO()
     book.save(output)
     return output.getvalue()
