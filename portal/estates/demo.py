@@ -116,6 +116,8 @@ COMMUNITY_STAFF = [
     ("worker3", "谢文博", roles.WORKER, ["carpentry", "general"]),
 ]
 STAFF_COMMUNITIES = 2
+# The roles that work on their phones, and where.
+MOBILE_ROLES = {roles.WORKER: "/work/", roles.GUARD: "/gate/"}
 
 
 @dataclass
@@ -459,8 +461,9 @@ def _staff(company, communities, report):
                    for duty, name, role, trade_codes in COMMUNITY_STAFF]
     found = {}
     for username, name, role, code, trade_codes in people:
-        # Workers use the mobile workbench (/work/), where everyone logs in by phone.
-        phone = _worker_phone(code, username) if role == roles.WORKER else None
+        # Workers and guards use the mobile workbench (/work/) and gate (/gate/), where
+        # everyone logs in with a mobile number.
+        phone = _mobile_staff_phone(code, username) if role in MOBILE_ROLES else None
         user = _user(username, report, is_staff=True, **({"phone": phone} if phone else {}))
         staff = Staff.objects.filter(user=user).first()
         if staff is None:
@@ -473,7 +476,7 @@ def _staff(company, communities, report):
         community = communities[code].name if code else "(all)"
         label = role if not trade_codes else f"{role} ({'/'.join(trade_codes)})"
         if phone:
-            label += ", /work/"
+            label += f", {MOBILE_ROLES[role]}"
         report.logins.append(Login(label, phone or username, community))
         found[(code, username.rsplit("-", 1)[-1])] = staff
 
@@ -484,10 +487,12 @@ def _staff(company, communities, report):
     return found
 
 
-def _worker_phone(code, username):
-    """135000<community><worker>: no resident's made-up number starts with 135."""
+def _mobile_staff_phone(code, username):
+    """135000<community><worker number, or 9 for the guard>: no resident's made-up
+    number starts with 135."""
     community = _community_details(code)[0] + 1
-    return f"135000{community:02d}{int(username[-1]):03d}"
+    number = int(username[-1]) if username[-1].isdigit() else 9
+    return f"135000{community:02d}{number:03d}"
 
 
 def _personas(communities, house_ids, staff, report):

@@ -63,9 +63,9 @@ class Command(BaseCommand):
         rows = [[getattr(login, attr) for _, attr in columns] for login in logins]
         widths = [max(_width(title), *(_width(row[i]) for row in rows))
                   for i, (title, _) in enumerate(columns)]
-        self.stdout.write("\nDemo logins: residents and workers with their mobile number "
-                          "at /accounts/login/ (workers then at /work/), other staff with "
-                          "their username at /admin/.\n")
+        self.stdout.write("\nDemo logins: residents, workers and guards with their mobile "
+                          "number at /accounts/login/ (workers then at /work/, guards at "
+                          "/gate/), other staff with their username at /admin/.\n")
         for row in [[title for title, _ in columns], *rows]:
             cells = zip(row, widths, strict=True)
             self.stdout.write("  ".join(_pad(cell, width) for cell, width in cells))
