@@ -13,7 +13,7 @@ from wagtail.admin.widgets import Button
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from portal.estates.viewsets import ObjectAction, ScopedModelViewSet
+from portal.estates.viewsets import ObjectAction, ScopedModelViewSet, YesNoColumn
 
 from . import admin_forms, admin_views, filters, permissions
 from .models import MerchantAccount, MerchantPage, MerchantTag, Status
@@ -55,7 +55,7 @@ class MerchantViewSet(ScopedModelViewSet):
     list_display = ["title", Column("get_status_display", label=_("Status")),
                     Column("communities_display", label=_("Communities served")),
                     Column("tags_display", label=_("Tags")),
-                    Column("live", label=_("Published"))]
+                    YesNoColumn("live", label=_("Published"))]
     inspect_view_enabled = True
     inspect_view_fields = ["title", "status", "contact_name", "mobile", "phone", "address",
                            "opening_hours", "communities", "tags", "status_history",

@@ -12,12 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
+from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from portal.estates.viewsets import ScopedModelViewSet
+from portal.estates.viewsets import ScopedModelViewSet, YesNoColumn
 
 from . import admin_forms, admin_views, filters
 from .aftersale import AfterSale
@@ -101,7 +101,7 @@ class ProductViewSet(ScopedModelViewSet):
     list_display = ["name", Column("merchant", label=_("Merchant")),
                     Column("price", label=_("Price (yuan)"), sort_key="price"),
                     Column("stock", label=_("In stock"), sort_key="stock"),
-                    BooleanColumn("active", label=_("On sale"))]
+                    YesNoColumn("active", label=_("On sale"))]
     list_filter = ["active"]
     search_fields = ["name"]
     list_export = ["merchant", "name", "price", "stock", "active", "sort_order"]

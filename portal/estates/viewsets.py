@@ -18,12 +18,15 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db.models import Q
 from django.forms.models import modelform_factory
 from django.http import Http404
+from django.template import engines
 from django.urls import path, reverse
 from django.utils.functional import cached_property
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_filters import ModelChoiceFilter, ModelMultipleChoiceFilter
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
@@ -37,6 +40,43 @@ def scoped(queryset, user):
     if hasattr(queryset, "visible_to"):
         return queryset.visible_to(user)
     return queryset
+
+
+# Wagtail's boolean cell, but its screen-reader text is the translated yes/no rather than
+# Python's True/False (wagtailadmin/tables/boolean_cell.html prints the value itself).
+_YES_NO_CELL = (
+    '{% load wagtailadmin_tags %}'
+    '<td{% if column.classname %} class="{{ column.classname }}"{% endif %}>'
+    '{% if value is None %}{% icon title=value_label name="help" classname="default" %}'
+    '{% elif value %}'
+    '{% icon title=value_label name="check" classname="default w-text-positive-100" %}'
+    '{% else %}{% icon title=value_label name="cross" classname="default w-text-text-error" %}'
+    '{% endif %}</td>'
+)
+
+
+class YesNoColumn(BooleanColumn):
+    """A yes/no column: a tick or a cross, read out as 是/否 (never True/False). Every
+    boolean column of our admin listings is one of these."""
+
+    @classmethod
+    def for_field(cls, model, field_name, **kwargs):
+        """The column of a model's BooleanField, labelled and sorted as Wagtail would
+        label and sort it when named in ``list_display``."""
+        kwargs.setdefault("label", capfirst(model._meta.get_field(field_name).verbose_name))
+        kwargs.setdefault("sort_key", field_name)
+        return cls(field_name, **kwargs)
+
+    @cached_property
+    def cell_template(self):
+        return engines["django"].from_string(_YES_NO_CELL)
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        value = context["value"]
+        context["value_label"] = (_("Unknown") if value is None
+                                  else _("Yes") if value else _("No"))
+        return context
 
 
 class ScopedViewMixin:

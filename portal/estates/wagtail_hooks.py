@@ -6,7 +6,7 @@ groups hold (portal.estates.roles)."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
+from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
@@ -21,7 +21,7 @@ from . import (
 )
 from .models import Building, Community, House, Occupancy, OwnerRecord, Resident, Staff, Unit
 from .scope import sees_whole_company
-from .viewsets import ObjectAction, ScopedModelViewSet
+from .viewsets import ObjectAction, ScopedModelViewSet, YesNoColumn
 
 
 class SelfServicePermissionPolicy(ModelPermissionPolicy):
@@ -50,11 +50,12 @@ class CommunityViewSet(ScopedModelViewSet):
     filterset_class = filters.CommunityFilterSet
     search_fields = ["name", "code", "address"]
     list_display = ["name", "code", "address", "service_phone",
-                    BooleanColumn("registration_open", label=_("Registration open"))]
+                    YesNoColumn("registration_open", label=_("Registration open"))]
     list_export = ["name", "code", "address", "service_phone", "office_hours",
                    "registration_open"]
     inspect_view_enabled = True
     inspect_view_class = admin_views.InspectWithHistoryView
+    inspect_view_labels = {"registration_version": _("Registration code version")}
     copy_view_enabled = False
     object_views = [
         ("registration-code", admin_views.RegistrationCodeView),
@@ -92,6 +93,7 @@ class UnitViewSet(ScopedModelViewSet):
     list_export = ["community", "building", "name"]
     export_headings = {"community": _("Community"), "building": _("Building")}
     inspect_view_enabled = True
+    inspect_view_labels = {"community": _("Community")}
     copy_view_enabled = False
 
 
@@ -111,6 +113,7 @@ class HouseViewSet(ScopedModelViewSet):
     export_headings = {"community": _("Community"), "building": _("Building"),
                        "unit.name": _("Unit")}
     inspect_view_enabled = True
+    inspect_view_labels = {"community": _("Community"), "building": _("Building")}
 
 
 class OwnerRecordViewSet(ScopedModelViewSet):
@@ -146,8 +149,8 @@ class ResidentViewSet(ScopedModelViewSet):
     search_fields = ["name"]
     phone_index_fields = ["user__phone_index"]
     list_display = ["name", MASKED_PHONE, COMMUNITY,
-                    BooleanColumn("is_active", label=_("Account active"),
-                                  accessor="user.is_active"),
+                    YesNoColumn("is_active", label=_("Account active"),
+                                accessor="user.is_active"),
                     DateColumn("registered_at", label=_("Registered at"))]
     list_export = ["community", "name", "masked_phone", "masked_id_number", "registered_at",
                    "is_disabled"]

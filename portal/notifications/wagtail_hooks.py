@@ -16,7 +16,12 @@ from wagtail.permissions import register_permission_policy
 
 from portal.estates.admin_views import InspectWithHistoryView
 from portal.estates.models import Community
-from portal.estates.viewsets import ObjectAction, ScopedFilterSet, ScopedModelViewSet
+from portal.estates.viewsets import (
+    ObjectAction,
+    ScopedFilterSet,
+    ScopedModelViewSet,
+    YesNoColumn,
+)
 
 from . import events
 from .admin_views import ResendDeliveryView, SendTestView, TemplateSettingForm
@@ -117,7 +122,7 @@ class TemplateSettingViewSet(ScopedModelViewSet):
     search_fields = ["template_id"]
     list_display = ["__str__", Column("event_label", label=_("Event")),
                     Column("account", label=_("Official account")), "template_id",
-                    "is_active"]
+                    YesNoColumn.for_field(TemplateSetting, "is_active")]
     list_export = ["account", "event", "event_label", "template_id", "fields", "is_active"]
     export_headings = {"account": _("Official account"), "event_label": _("Event")}
     inspect_view_enabled = True

@@ -8,11 +8,11 @@ Function permissions come from the role groups (portal.estates.roles)."""
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
+from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 
-from portal.estates.viewsets import ObjectAction, ScopedModelViewSet
+from portal.estates.viewsets import ObjectAction, ScopedModelViewSet, YesNoColumn
 
 from . import admin_forms, admin_views, filters
 from .models import AutoReply, Follower, Menu, OfficialAccount
@@ -30,7 +30,7 @@ class OfficialAccountViewSet(ScopedModelViewSet):
     search_fields = ["name", "appid", "original_id"]
     list_display = ["name", "appid", COMMUNITY,
                     Column("get_message_mode_display", label=_("Message mode")),
-                    BooleanColumn("is_active", label=_("Active")),
+                    YesNoColumn("is_active", label=_("Active")),
                     Column("callback_url", label=_("Server address (URL)"))]
     inspect_view_enabled = True
     # Never the secrets.
@@ -52,7 +52,7 @@ class AutoReplyViewSet(ScopedModelViewSet):
     search_fields = ["keyword"]
     list_display = ["__str__", Column("get_match_display", label=_("Match")),
                     Column("get_kind_display", label=_("Reply type")), COMMUNITY,
-                    "priority", BooleanColumn("is_active", label=_("Active"))]
+                    "priority", YesNoColumn("is_active", label=_("Active"))]
     list_export = ["community_display", "keyword", "match", "kind", "text", "page", "priority",
                    "is_active"]
     export_headings = {"community_display": _("Community"), "page": _("Page")}
@@ -99,7 +99,7 @@ class FollowerViewSet(ScopedModelViewSet):
     # follower's name is the beginning of the OpenID.
     list_display = ["__str__", Column("account", label=_("Account")),
                     Column("community", label=_("Community"), sort_key="community__name"),
-                    BooleanColumn("is_subscribed", label=_("Following")),
+                    YesNoColumn("is_subscribed", label=_("Following")),
                     DateColumn("subscribed_at", label=_("Followed at")),
                     DateColumn("created_at", label=_("First seen"))]
     list_export = ["__str__", "account", "community", "is_subscribed", "subscribed_at",

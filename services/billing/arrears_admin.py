@@ -24,7 +24,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from portal import pdf
 from portal.estates.import_admin import xlsx_response
 from portal.estates.models import Building, Community, House
-from portal.estates.viewsets import ScopedModelForm, ScopedModelViewSet
+from portal.estates.viewsets import ScopedModelForm, ScopedModelViewSet, YesNoColumn
 
 from .arrears import DunningNotice, NothingOwed, arrears, describe, letters_pdf
 from .models import Bill
@@ -235,7 +235,8 @@ class ReminderSettingViewSet(ScopedModelViewSet):
     add_to_admin_menu = False
     form_class = ReminderSettingForm
     list_select_related = ["community"]
-    list_display = ["__str__", "enabled", "days_before", "on_overdue"]
+    list_display = ["__str__", YesNoColumn.for_field(ReminderSetting, "enabled"),
+                    "days_before", YesNoColumn.for_field(ReminderSetting, "on_overdue")]
     copy_view_enabled = False
 
 

@@ -10,7 +10,7 @@ from django.views.generic import View
 from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.panels import FieldPanel, InlinePanel
-from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
+from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
@@ -18,7 +18,7 @@ from wagtail.permissions import register_permission_policy
 from portal import pdf
 from portal.estates.admin_views import ObjectActionView
 from portal.estates.errors import TransitionNotAllowed
-from portal.estates.viewsets import ObjectAction, ScopedModelForm, ScopedModelViewSet
+from portal.estates.viewsets import ObjectAction, ScopedModelForm, ScopedModelViewSet, YesNoColumn
 
 from .advance import AdvanceAccount
 from .funds import FundStatement
@@ -85,7 +85,7 @@ class FundStatementViewSet(ScopedModelViewSet):
                     Column("income", label=_("Income")),
                     Column("expenses", label=_("Expenses")),
                     Column("closing_balance", label=_("Closing balance")),
-                    BooleanColumn("published", label=pgettext_lazy("statement", "Published")),
+                    YesNoColumn("published", label=pgettext_lazy("statement", "Published")),
                     DateColumn("published_at", label=_("Published at"))]
     list_filter = ["community", "kind", "published"]
     search_fields = ["note"]

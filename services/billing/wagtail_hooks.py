@@ -9,13 +9,13 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
+from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from portal.estates.viewsets import ScopedModelViewSet
+from portal.estates.viewsets import ScopedModelViewSet, YesNoColumn
 
 from . import admin_forms, admin_views, filters
 from .models import Bill, BillRun, FeeItem, LateFeeRule, MeterReading, ParkingSpace
@@ -49,7 +49,7 @@ class FeeItemViewSet(ScopedModelViewSet):
                     Column("get_kind_display", label=_("Kind"), sort_key="kind"),
                     Column("unit_price", label=_("Unit price")),
                     Column("due_days", label=_("Due after (days)")),
-                    BooleanColumn("active", label=_("Active"))]
+                    YesNoColumn("active", label=_("Active"))]
     list_filter = ["community", "kind", "active"]
     search_fields = ["name"]
     list_export = ["community", "name", "get_kind_display", "utility", "unit_price",
@@ -67,7 +67,7 @@ class LateFeeRuleViewSet(ScopedModelViewSet):
     form_class = admin_forms.LateFeeRuleForm
     list_select_related = ["community"]
     list_display = ["__str__", "daily_rate", "fixed_amount", "grace_days", "cap",
-                    BooleanColumn("active", label=_("Active"))]
+                    YesNoColumn("active", label=_("Active"))]
     copy_view_enabled = False
 
 
@@ -103,7 +103,7 @@ class MeterReadingViewSet(ScopedModelViewSet):
                     Column("meter", label=_("Meter")),
                     Column("month", label=_("Month"), sort_key="period"),
                     Column("reading", label=_("Reading")),
-                    BooleanColumn("meter_change", label=_("Meter changed")),
+                    YesNoColumn("meter_change", label=_("Meter changed")),
                     Column("entered_by", label=_("Entered by"))]
     search_fields = ["house__number", "house__building__name"]
     list_export = ["community", "house", "meter", "period", "reading", "meter_change",

@@ -10,12 +10,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
+from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from portal.estates.viewsets import ObjectAction, ScopedModelViewSet
+from portal.estates.viewsets import ObjectAction, ScopedModelViewSet, YesNoColumn
 
 from . import admin_forms, admin_views, filters
 from .categories import TicketCategory
@@ -113,7 +113,7 @@ class TicketCategoryViewSet(ScopedModelViewSet):
     list_display = ["name", Column("get_kind_display", label=_("Kind"), sort_key="kind"),
                     "trade", "response_minutes", "completion_hours",
                     "urgent_response_minutes", "urgent_completion_hours",
-                    BooleanColumn("active", label=_("Active"))]
+                    YesNoColumn("active", label=_("Active"))]
     list_filter = ["kind", "active"]
     search_fields = ["name"]
     copy_view_enabled = False
@@ -131,7 +131,7 @@ class DispatchRuleViewSet(ScopedModelViewSet):
                     Column("building", label=_("Building")),
                     Column("category", label=_("Category")),
                     Column("worker", label=_("Worker")), Column("team", label=_("Team")),
-                    BooleanColumn("active", label=_("Active"))]
+                    YesNoColumn("active", label=_("Active"))]
     copy_view_enabled = False
 
 

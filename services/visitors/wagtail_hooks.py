@@ -12,7 +12,7 @@ from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.permissions import register_permission_policy
 
-from portal.estates.viewsets import IndexView, ScopedModelViewSet
+from portal.estates.viewsets import IndexView, ScopedModelViewSet, YesNoColumn
 from services.billing.wagtail_hooks import ReadOnlyPermissionPolicy
 
 from . import admin_forms, filters
@@ -58,6 +58,8 @@ class GateEntryViewSet(ScopedModelViewSet):
     filterset_class = filters.GateEntryFilterSet
     form_fields = []  # never edited (ReadOnlyPermissionPolicy)
     inspect_view_enabled = True
+    # A refused code is kept only as a keyed digest: derived from a secret, never shown.
+    inspect_view_fields_exclude = ["code_digest"]
     copy_view_enabled = False
     list_select_related = ["community", "visitor_pass__house__unit__building", "guard"]
     list_display = [
@@ -125,8 +127,12 @@ class VisitorSettingViewSet(ScopedModelViewSet):
     menu_order = 300
     form_class = admin_forms.VisitorSettingForm
     list_select_related = ["community"]
-    list_display = ["__str__", "allow_single_entry", "allow_multi_entry", "max_window_hours",
-                    "max_days_ahead", "walk_ins_need_confirmation", "retention_days"]
+    list_display = ["__str__",
+                    YesNoColumn.for_field(VisitorSetting, "allow_single_entry"),
+                    YesNoColumn.for_field(VisitorSetting, "allow_multi_entry"),
+                    "max_window_hours", "max_days_ahead",
+                    YesNoColumn.for_field(VisitorSetting, "walk_ins_need_confirmation"),
+                    "retention_days"]
     copy_view_enabled = False
 
 
