@@ -122,10 +122,12 @@ def is_visible_to(page, user):
 
 def refuse(request, page):
     """The clear "not for you" answer to someone who opened a page not meant for them."""
+    resident = resident_of(request.user) if request.user.is_authenticated else None
     if not request.user.is_authenticated:
         message = _("This page is for residents. Log in to read it.")
-    elif getattr(page, "not_for_you", None):
-        message = page.not_for_you
+    elif getattr(page, "not_for_you", None) and resident is not None \
+            and resident.community_id == page.community_id:
+        message = page.not_for_you  # e.g. "not for your building", within the community
     else:
         message = _("This page is for the residents of another community.")
     # Not even the title: it would tell what the notice is about.

@@ -28,6 +28,17 @@ def test_resident_of_another_building_gets_a_clear_not_for_your_building_page(
     assert "2栋电梯检修" not in response.content.decode()
 
 
+def test_resident_of_another_community_is_told_it_is_another_communitys_page(
+        client, resident_b, building_2_notice):
+    _login(client, resident_b)
+
+    response = client.get(building_2_notice.url)
+
+    assert response.status_code == 403
+    assert "This page is for the residents of another community." in response.content.decode()
+    assert "building" not in response.content.decode()
+
+
 def test_resident_of_the_targeted_building_reads_the_notice(client, neighbour, building_2_notice):
     _login(client, neighbour)
 
