@@ -49,6 +49,8 @@ def test_a_resident_files_a_repair_and_follows_it(page, live_server, estate, res
     page.get_by_label("水", exact=True).check()
     assert page.locator("input[name=location]").first.is_checked()  # my only house
     page.fill("#id_description", "厨房水槽下面的水管一直在滴水")
+    # The WeChat photo picker shows only inside WeChat; elsewhere the file input does.
+    assert not page.locator("[data-wechat-choose]").first.is_visible()
     page.set_input_files("#id_photos", [_photo()])
     assert _fits_the_phone(page)
     screenshot(page, "tickets-owner-01-repair-form")
