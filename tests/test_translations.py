@@ -151,6 +151,14 @@ def test_admin_listings_speak_chinese_where_wagtail_does_not(client, service_a, 
     assert json.dumps("此菜单中有")[1:-1] in scripts or "此菜单中有" in scripts
 
 
+@pytest.mark.parametrize("msgid, chinese", [
+    ("%(label)s and Publish", "%(label)s并发布"), ("Sign in to Wagtail", "登录管理后台"),
+])
+def test_wagtails_awkward_wordings_are_corrected(msgid, chinese):
+    with override("zh-hans"):
+        assert gettext(msgid) == chinese
+
+
 @pytest.mark.parametrize("msgid, wagtails", [
     ("Pages", "页面"), ("Publish", "发布"), ("Published", "已发布"), ("Owner", "所有者"),
     ("Comment", "评论"), ("Name", "名字"), ("Description", "描述"),
