@@ -310,21 +310,29 @@ def reveal_contact_phone(ticket, by):
 
 
 class CallOwnerView(ObjectActionView):
-    """The contact's full number as a tel: link, shown only on request and logged."""
+    """The contact's full number as a tel: link, shown only on request and logged: the
+    page asks first, and only the confirming POST shows and records it (a GET, which a
+    link preview or a crawler may send, records nothing)."""
 
     permission_required = HANDLE
     page_title = _("Call the owner")
     template_name = "services/admin/ticket_call.html"
 
-    def get(self, request, *args, **kwargs):
-        if reporter_hidden(self.object, request.user) or not self.object.contact_phone:
-            messages.error(request, _("This ticket has no number you may call."))
+    def _refusal(self):
+        if reporter_hidden(self.object, self.request.user) or not self.object.contact_phone:
+            messages.error(self.request, _("This ticket has no number you may call."))
             return HttpResponseRedirect(self.inspect_url)
-        return super().get(request, *args, **kwargs)
+        return None
+
+    def get(self, request, *args, **kwargs):
+        return self._refusal() or super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        return self._refusal() or self.render_to_response(self.get_context_data(
+            phone=reveal_contact_phone(self.object, by=request.user)))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            phone=reveal_contact_phone(self.object, by=self.request.user),
             contact=self.object.reporter_shown_to(self.request.user),
             inspect_url=self.inspect_url, **kwargs)
 

@@ -71,8 +71,9 @@ def test_an_anonymous_complaint_hides_the_reporter_from_customer_service(desk, r
     content = desk.get(anonymous.admin_url).content.decode()
     assert anonymous.contact_name not in content
     assert anonymous.masked_contact_phone not in content
-    response = desk.get(reverse("tickets:call", args=[anonymous.pk]))
-    assert response.status_code == 302
+    for send in (desk.get, desk.post):
+        response = send(reverse("tickets:call", args=[anonymous.pk]))
+        assert response.status_code == 302
     assert not ModelLogEntry.objects.filter(action="services.ticket.call").exists()
 
 
@@ -82,8 +83,15 @@ def test_the_manager_sees_who_filed_an_anonymous_complaint(client, manager_a, re
     assert anonymous.contact_name in client.get(anonymous.admin_url).content.decode()
 
 
+def test_opening_the_call_page_asks_first_and_records_nothing(desk, ticket):
+    page = desk.get(reverse("tickets:call", args=[ticket.pk])).content.decode()
+    assert 'id="reveal"' in page
+    assert ticket.contact_phone not in page
+    assert not ModelLogEntry.objects.filter(action="services.ticket.call").exists()
+
+
 def test_calling_the_owner_shows_the_number_and_logs_it(desk, ticket, service_a):
-    response = desk.get(reverse("tickets:call", args=[ticket.pk]))
+    response = desk.post(reverse("tickets:call", args=[ticket.pk]))
     assert f"tel:{ticket.contact_phone}" in response.content.decode()
     entry = ModelLogEntry.objects.get(action="services.ticket.call")
     assert entry.user == service_a
