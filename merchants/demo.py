@@ -45,6 +45,8 @@ def seed(company):
             index = _index(home)
             for number, (name, tag_names, mobile, phone, address, hours, intro, services,
                          approved, serves_all) in enumerate(SHOPS):
+                if serves_all and home != homes[0]:
+                    continue  # one shop serving every community, listed once in each
                 shop = MerchantPage.objects.child_of(index).filter(title=name).first()
                 if shop is None:
                     shop = MerchantPage(
