@@ -48,3 +48,25 @@ def test_the_visitors_watch_queues_the_removal(resident, house_a, capsys):
     call_command("visitors_watch", "--once")
     old.refresh_from_db()
     assert old.visitor_name == ""
+
+
+def test_what_the_occupant_was_told_forgets_the_visitor_too(resident, house_a):
+    from portal.notifications.models import Delivery, InboxMessage
+    from services.visitors import gate
+
+    old = invited(resident, house_a, starts_in=timedelta(days=-181), hours=2)
+    recent = invited(resident, house_a, starts_in=timedelta(days=-179), hours=2)
+    for visitor_pass in (old, recent):
+        gate.tell_arrived(visitor_pass)
+    told = {message.url: message for message in InboxMessage.objects.filter(
+        recipient=resident, event="visitors.arrived")}
+    assert all("王五" in message.body for message in told.values())
+
+    remove_visitor_personal_data.enqueue()
+
+    forgotten = InboxMessage.objects.get(pk=told[f"/me/visitors/{old.pk}/"].pk)
+    kept = InboxMessage.objects.get(pk=told[f"/me/visitors/{recent.pk}/"].pk)
+    assert "王五" not in forgotten.body
+    assert "王五" in kept.body
+    assert not any("王五" in str(delivery.payload)
+                   for delivery in Delivery.objects.filter(message=forgotten))
