@@ -96,6 +96,17 @@ def test_a_quarter_charges_three_months(house_a, fee_items, finance_a):
     assert (line.period_start, line.period_end) == (date(2026, 10, 1), date(2026, 12, 31))
 
 
+def test_a_year_charges_twelve_months_and_is_billed_once(house_a, fee_items, finance_a):
+    generate(house_a.community, Period.parse("2027"), by=finance_a)
+    generate(house_a.community, Period.parse("2027"), by=finance_a)
+
+    line = BillLine.objects.get(fee_item__name="物业管理费")
+    assert line.amount == D("2523.90")  # 89.50 × 2.35 × 12
+    assert (line.period_start, line.period_end) == (date(2027, 1, 1), date(2027, 12, 31))
+    assert BillLine.objects.get(fee_item__name="垃圾清运费").amount == D("144.00")
+    assert Bill.objects.count() == 1
+
+
 def test_inactive_fees_houses_without_area_and_other_periods_one_offs_are_skipped(
         house_a, community_a, finance_a):
     FeeItemFactory(community=community_a, kind=FeeItem.Kind.FIXED, active=False)
