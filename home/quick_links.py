@@ -34,6 +34,7 @@ QUICK_LINKS = [
     QuickLink("phone_repair", _("Phone repair")),
     QuickLink("complaints", _("Complaints")),
     QuickLink("bills", _("Bills")),
+    QuickLink("visitors", _("Visitors")),
     QuickLink("notices", _("Notices")),
     QuickLink("activities", _("Activities")),
     QuickLink("handbook", _("Handbook")),

@@ -22,5 +22,8 @@ class VisitorsConfig(AppConfig):
     verbose_name = _("Visitors")
 
     def ready(self):
+        from home import quick_links
+
+        quick_links.register_view("visitors", "visitors:list")
         post_save.connect(revoke_passes_of_ended_occupancy, sender="estates.Occupancy",
                           dispatch_uid="visitors_revoke_on_occupancy_end")

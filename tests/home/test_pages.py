@@ -50,10 +50,10 @@ def test_every_page_quick_link_is_a_coming_soon_tile_until_its_section_exists(cl
 
     tiles = response.context["tiles"]
     assert [tile.key for tile in tiles] == ["repairs", "phone_repair", "complaints", "bills",
-                                            "notices", "activities", "handbook", "merchants",
-                                            "contacts"]
+                                            "visitors", "notices", "activities", "handbook",
+                                            "merchants", "contacts"]
     assert {tile.key: tile.url for tile in tiles if tile.url} == {
-        "bills": reverse("my_bills:list")}
+        "bills": reverse("my_bills:list"), "visitors": reverse("visitors:list")}
     assert response.content.decode().count("Coming soon") == 8
 
 
