@@ -7,6 +7,7 @@ bill, receipt or statement is a 404. Every action is a POST with a one-time key 
 double tap opens one order) that calls a verb in paying / advance / parking_cards and
 redirects to the payments cashier."""
 
+import logging
 import uuid
 from decimal import Decimal
 
@@ -28,6 +29,8 @@ from . import advance, parking_cards, paying
 from .funds import FundStatement
 from .models import OPEN_STATES, Bill, BillEvent, BillLine, ParkingSpace
 from .receipts import Receipt
+
+logger = logging.getLogger(__name__)
 
 ZERO = Decimal("0.00")
 PAID_SHOWN = 24
@@ -134,12 +137,17 @@ def pay(request):
         pks = []
     bills = list(Bill.objects.visible_to(request.user).filter(pk__in=pks))
     if len(bills) != len(set(pks)):
+        # Ids and no names: a log line says who asked for what, never whose house it is.
+        logger.warning("bill payment refused: user %s asked for bills %s, not all theirs",
+                       request.user.pk, sorted(set(pks)))
         messages.error(request, _("Some of these bills are not bills of your houses."))
         return redirect("my_bills:list")
     try:
         order = paying.pay_bills(request.user, bills,
                                  idempotency_key=request.POST.get("key", "")[:64])
     except ValidationError as error:
+        logger.info("bill payment refused: user %s, bills %s (paid, in a payment or of two "
+                    "communities)", request.user.pk, sorted(bill.pk for bill in bills))
         for message in _messages_of(error):
             messages.error(request, message)
         if request.POST.get("back") == "detail" and len(bills) == 1:

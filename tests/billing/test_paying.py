@@ -165,13 +165,34 @@ def test_my_bills_page_groups_due_upcoming_and_paid(client, billed, house_a, res
     assert "bill_overdue" in response.content.decode()
 
 
-def test_a_guessed_id_of_another_house_is_not_found(client, billed, house_a2, resident):
+def test_a_guessed_id_of_another_house_is_not_found(client, billed, house_a2, resident,
+                                                    caplog):
     client.force_login(resident)
     other = billed[house_a2][0]
 
     assert client.get(reverse("my_bills:detail", args=[other.pk])).status_code == 404
-    response = client.post(reverse("my_bills:pay"), {"bill": [other.pk], "key": "x"})
+    with caplog.at_level("INFO", logger="services.billing.owner_views"):
+        response = client.post(reverse("my_bills:pay"), {"bill": [other.pk], "key": "x"})
     assert response.status_code == 302 and not PaymentOrder.objects.exists()
+    refused = [r.getMessage() for r in caplog.records if "bill payment refused" in r.message]
+    assert refused == [f"bill payment refused: user {resident.pk} asked for bills "
+                       f"[{other.pk}], not all theirs"]
+    assert str(house_a2) not in refused[0]
+
+
+def test_paying_a_paid_bill_again_is_refused_with_a_log_line(client, billed, house_a, resident,
+                                                            caplog):
+    bill = billed[house_a][0]
+    order = pay(resident, [bill], key="first")
+    order.settle(transaction_id=None, amount=order.amount, paid_at=None,
+                 channel=PaymentOrder.Channel.SANDBOX)
+    client.force_login(resident)
+
+    with caplog.at_level("INFO", logger="services.billing.owner_views"):
+        client.post(reverse("my_bills:pay"), {"bill": [bill.pk], "key": "again"})
+
+    assert PaymentOrder.objects.count() == 1
+    assert any(f"bills [{bill.pk}]" in record.getMessage() for record in caplog.records)
 
 
 def test_a_bill_page_shows_each_line_and_its_adjustment(client, billed, house_a, resident,
