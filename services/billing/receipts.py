@@ -78,6 +78,11 @@ class Receipt(models.Model):
         return f"{gettext('Receipt')}-{self.number}.pdf"
 
     def render_pdf(self):
+        return pdf.render(self.document())
+
+    def document(self):
+        """What the PDF says: number, date, community, house, payer, each line, the total
+        in figures and in capitals, and the company that issued it."""
         order = self.order
         channel = order.get_channel_display()
         if order.offline_method:
@@ -97,11 +102,11 @@ class Receipt(models.Model):
             footer=[[gettext("Total"), f"{total:.2f}"],
                     [gettext("Total in words"), pdf.yuan_in_capitals(total)]],
             widths=[3, 2], numeric=(1,))
-        return pdf.render(pdf.Document(
+        return pdf.Document(
             title=gettext("Receipt"), subtitle=self.company.name, rows=rows, tables=[table],
             notes=[gettext("Issued by %(company)s. Keep it for your records.")
                    % {"company": self.company.name}],
-            size="receipt", author=self.company.name))
+            size="receipt", author=self.company.name)
 
 
 def _payer_label(user):

@@ -33,6 +33,24 @@ def test_receipts_are_numbered_per_company_without_gaps(billed, house_a, house_a
     assert second.number.endswith("-000002")
 
 
+def test_the_receipt_says_its_number_the_company_and_each_line(billed, house_a, resident):
+    bills = billed[house_a][:1]
+    receipt = paid(paying.pay_bills(resident, bills, idempotency_key="1"))
+
+    document = receipt.document()
+
+    rows = dict(document.rows)
+    assert receipt.number in rows.values()
+    assert document.subtitle == receipt.company.name
+    assert any(receipt.company.name in note for note in document.notes)
+    table = document.tables[0]
+    period = f"{bills[0].period_start:%Y-%m}"
+    assert [row[0] for row in table.body] == [f"{house_a} {period} {line.description}"
+                                              for line in bills[0].lines.all()]
+    assert table.footer[0][1] == f"{receipt.total:.2f}"
+    assert receipt.render_pdf().startswith(b"%PDF-")
+
+
 def test_the_receipt_pdf_downloads_for_its_payer_only(client, billed, house_a, resident,
                                                      neighbour):
     receipt = paid(paying.pay_bills(resident, billed[house_a], idempotency_key="1"))
