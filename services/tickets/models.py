@@ -476,7 +476,8 @@ class Ticket(models.Model):
 
         now = timezone.now()
         response_due, completion_due = self.category.deadlines(self.urgency, now)
-        self._transition("reopened", by=by, allowed_from=[State.COMPLETED, State.CONFIRMED],
+        # Rated too: a leak that comes back after five stars is still within the week.
+        self._transition("reopened", by=by, allowed_from=DONE_STATES,
                          to=State.REOPENED, note=reason.strip(), guard=guard,
                          completed_at=None, started_at=None, escalated_at=None,
                          response_due=response_due, completion_due=completion_due)

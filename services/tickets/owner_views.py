@@ -60,8 +60,9 @@ def available_actions(ticket, user):
         actions.add("confirm")
     if ticket.state in (State.COMPLETED, State.CONFIRMED):
         actions.add("rate")
-        if ticket.can_reopen_until and ticket.can_reopen_until >= timezone.now():
-            actions.add("reopen")
+    if ticket.state in DONE_STATES and ticket.can_reopen_until \
+            and ticket.can_reopen_until >= timezone.now():
+        actions.add("reopen")
     return actions
 
 

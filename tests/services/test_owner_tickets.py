@@ -237,6 +237,19 @@ def test_reopen_within_seven_days(owner, ticket, service_a, worker_a):
     assert ticket.events.get(action="reopened").note == "还在漏"
 
 
+def test_a_rated_ticket_can_still_be_reopened_within_the_week(owner, ticket, service_a,
+                                                              worker_a, resident):
+    completed(ticket, service_a, worker_a)
+    ticket.rate(by=resident, speed=5, attitude=5, quality=5)
+    assert "reopen" in owner.get(detail_url(ticket)).context["actions"]
+
+    owner.post(action_url(ticket, "reopen"), {"reason": "又漏了"})
+
+    ticket.refresh_from_db()
+    assert ticket.state == State.REOPENED
+    assert ticket.events.filter(action="reopened", from_state=State.RATED).exists()
+
+
 def test_reopen_needs_a_reason(owner, ticket, service_a, worker_a):
     completed(ticket, service_a, worker_a)
     response = owner.post(action_url(ticket, "reopen"), {"reason": ""})
