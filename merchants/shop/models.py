@@ -31,6 +31,7 @@ from portal.estates.errors import TransitionNotAllowed
 from portal.estates.models import Community, House
 from portal.estates.scope import ScopedQuerySet
 from portal.payments.models import PaymentOrder
+from portal.site_language import in_site_language
 
 MONEY = {"max_digits": 10, "decimal_places": 2}
 
@@ -291,7 +292,7 @@ class Order(models.Model):
             current.release_stock()
             if was_unpaid and current.payment_id:
                 try:
-                    current.payment.close(by=by, note="cancelled")
+                    current.payment.close(by=by, note=in_site_language(_("Order cancelled")))
                 except TransitionNotAllowed:
                     raise TransitionNotAllowed(gettext(
                         "The payment of this order went through meanwhile, so it can no "
@@ -314,7 +315,7 @@ class Order(models.Model):
         if current.state != State.AWAITING_PAYMENT:
             return
         current._move("closed", to=State.CLOSED, by=None, stamp="ended_at",
-                      note="payment expired")
+                      note=in_site_language(_("Payment expired")))
         current.release_stock()
         self._refresh_from(current)
 

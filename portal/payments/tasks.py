@@ -11,9 +11,11 @@ verbs, which lock the row and do nothing the second time."""
 
 import logging
 
+from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
 from portal.estates.errors import TransitionNotAllowed
+from portal.site_language import in_site_language
 
 from .providers import ProviderError
 
@@ -44,7 +46,7 @@ def close_expired_orders():
     from .models import PaymentOrder
 
     def close(order):
-        order.close(note="expired")
+        order.close(note=in_site_language(_("Expired unpaid")))
         return order.state == PaymentOrder.State.CLOSED
 
     return _each(PaymentOrder.objects.expired(), close, "close")

@@ -18,12 +18,14 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal import page_cache, pdf
 from portal.estates.errors import TransitionNotAllowed
 from portal.estates.models import House, Occupancy
 from portal.payments.models import PaymentOrder
+from portal.site_language import in_site_language
 
 from . import advance, parking_cards, paying
 from .funds import FundStatement
@@ -167,7 +169,8 @@ def cancel_payment(request, number):
                               out_trade_no=number)
     if order.state != PaymentOrder.State.CLOSED:  # else a second tap: closed already
         try:
-            order.close(by=request.user, note="cancelled by the payer")
+            note = in_site_language(gettext_lazy("Cancelled by the payer"))
+            order.close(by=request.user, note=note)
         except TransitionNotAllowed as error:
             messages.error(request, str(error))
         else:

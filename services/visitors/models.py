@@ -26,6 +26,7 @@ from portal.estates import roles
 from portal.estates.errors import TransitionNotAllowed
 from portal.estates.models import Community, House, Occupancy
 from portal.estates.scope import ScopedQuerySet
+from portal.site_language import in_site_language
 
 CODE_DIGITS = 8
 TOKEN_SALT = "visitors.pass"
@@ -337,7 +338,8 @@ class VisitorPass(models.Model):
         for visitor_pass in passes:
             visitor_pass.state = cls.State.REVOKED
             visitor_pass.save(update_fields=["state"])
-            visitor_pass.record(PassEvent.Action.REVOKED, by=None, note="occupancy ended")
+            visitor_pass.record(PassEvent.Action.REVOKED, by=None,
+                                note=in_site_language(_("The occupancy ended")))
         return len(passes)
 
 

@@ -104,6 +104,8 @@ def test_the_merchant_is_told_when_an_unpaid_online_order_closes(resident, noodl
 
     assert close_expired_orders() == 1
 
+    # The staff timeline's system note is in the site's language, not the code's English.
+    assert order.payment.events.filter(action="closed").get().note == "超时未支付"
     assert _events(seller_a) == ["shop.merchant.placed", "shop.merchant.closed"]
     message = InboxMessage.objects.get(recipient=seller_a, event="shop.merchant.closed")
     assert message.url == reverse("shop_orders:inspect", args=[order.pk])
