@@ -197,7 +197,7 @@ def letters_pdf(notices):
     letter to print for that house)."""
     from io import BytesIO
 
-    from django.utils.translation import gettext as _t
+    from django.utils.translation import gettext
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -229,7 +229,7 @@ def letters_pdf(notices):
     margin = 18 * mm
     document = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=margin, rightMargin=margin,
                                  topMargin=margin, bottomMargin=margin,
-                                 title=_t("Dunning notice"))
+                                 title=gettext("Dunning notice"))
     width = A4[0] - 2 * margin
     story = []
     for index, notice in enumerate(notices):
@@ -238,12 +238,12 @@ def letters_pdf(notices):
         house = notice.house
         company = notice.community.company.name
         story += [
-            Paragraph(text(_t("Payment reminder")), styles["title"]),
-            Paragraph(text(_t("Letter number: %(number)s") % {"number": notice.number}),
+            Paragraph(text(gettext("Payment reminder")), styles["title"]),
+            Paragraph(text(gettext("Letter number: %(number)s") % {"number": notice.number}),
                       styles["right"]),
-            Paragraph(text(_t("To the owner of %(house)s, %(community)s:") % {
+            Paragraph(text(gettext("To the owner of %(house)s, %(community)s:") % {
                 "house": house.label, "community": notice.community.name}), styles["body"]),
-            Paragraph(text(_t(
+            Paragraph(text(gettext(
                 "Our records show that the following bills of your house were not paid by "
                 "their due date. The total owed is %(amount)s yuan (%(capitals)s); the "
                 "oldest was due on %(due)s.") % {
@@ -251,14 +251,15 @@ def letters_pdf(notices):
                     "capitals": pdf.yuan_in_capitals(notice.amount_owed),
                     "due": notice.oldest_due.isoformat()}), styles["body"]),
         ]
-        header = [_t("Period"), _t("Amount due"), _t("Paid"), _t("Owed"), _t("Due date")]
+        header = [gettext("Period"), gettext("Amount due"), gettext("Paid"), gettext("Owed"),
+                  gettext("Due date")]
         rows = [[Paragraph(text(value), styles["cell"]) for value in header]]
         for bill in notice.bills:
             rows.append([Paragraph(text(bill["period"]), styles["cell"]),
                          *[Paragraph(text(bill[key]), styles["number"])
                            for key in ("amount_due", "amount_paid", "owed")],
                          Paragraph(text(bill["due_date"]), styles["cell"])])
-        rows.append([Paragraph(text(_t("Total")), styles["cell"]), "", "",
+        rows.append([Paragraph(text(gettext("Total")), styles["cell"]), "", "",
                      Paragraph(text(f"{notice.amount_owed:.2f}"), styles["number"]), ""])
         table = Table(rows, colWidths=[width * part for part in (0.24, 0.19, 0.19, 0.19, 0.19)],
                       repeatRows=1)
@@ -266,12 +267,12 @@ def letters_pdf(notices):
                                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee"))]))
         service = notice.community.service_phone or notice.community.company.service_phone
         story += [Spacer(1, 4 * mm), table, Spacer(1, 6 * mm),
-                  Paragraph(text(_t(
+                  Paragraph(text(gettext(
                       "Please pay within 15 days, online in the owner service or at the "
                       "service centre. If you have paid meanwhile, please ignore this letter.")),
                       styles["body"])]
         if service:
-            story.append(Paragraph(text(_t("Service phone: %(phone)s") % {"phone": service}),
+            story.append(Paragraph(text(gettext("Service phone: %(phone)s") % {"phone": service}),
                                    styles["body"]))
         story += [Spacer(1, 10 * mm),
                   Paragraph(text(f"{company} {notice.community.name}"), styles["right"]),
