@@ -55,11 +55,16 @@ def matching_rule(ticket):
 def worker_for(rule, at=None, trade_id=None):
     """The rule's worker, or its team's best member on duty now: of the ticket's trade
     first (a team for every category has plumbers and carpenters), then the least busy;
-    only workers who still serve the rule's community."""
-    if rule.worker_id:
-        return workers_of(rule.community_id).filter(pk=rule.worker_id).first()
+    only workers who still serve the rule's community. A named worker whose shifts the
+    community keeps in the duty calendar is sent only while on duty."""
     at = at or timezone.now()
     on_duty = DutyShift.objects.on_duty(at).filter(community_id=rule.community_id)
+    if rule.worker_id:
+        shifts = DutyShift.objects.filter(community_id=rule.community_id,
+                                          staff_id=rule.worker_id)
+        if shifts.exists() and not on_duty.filter(staff_id=rule.worker_id).exists():
+            return None
+        return workers_of(rule.community_id).filter(pk=rule.worker_id).first()
     members = workers_of(rule.community_id).filter(
         pk__in=rule.team.members.values("pk")).filter(
         pk__in=on_duty.values("staff_id"))

@@ -212,6 +212,22 @@ def test_a_rule_naming_a_worker_who_no_longer_serves_the_community_leaves_it_que
     assert submitted().state == State.SUBMITTED
 
 
+def test_a_named_worker_off_duty_by_the_calendar_is_not_sent(submitted, community_a, worker):
+    night = worker("夜班水工")
+    on_duty(night, community_a, hours=(2, 10))  # the calendar has them later today
+    rule(community_a, worker=night)
+
+    assert submitted().state == State.SUBMITTED
+
+
+def test_a_named_worker_on_duty_by_the_calendar_is_sent(submitted, community_a, worker):
+    day = worker("白班水工")
+    on_duty(day, community_a)
+    rule(community_a, worker=day)
+
+    assert submitted().assignee == day
+
+
 def test_a_rule_naming_a_deactivated_worker_leaves_it_queued(submitted, community_a, worker):
     gone = worker("离职")
     gone.user.is_active = False
