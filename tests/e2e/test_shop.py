@@ -45,7 +45,11 @@ def test_owner_orders_cash_on_delivery_and_finds_it_in_my_orders(page, live_serv
     page.goto(live_server.url + noodles.url)
     assert page.locator("#merchant-products .shop-product").count() == 2
     assert page.locator("#merchant-products .shop-soldout").count() == 1
-    page.fill(f"#qty-{beef.pk}", "2")
+    more = page.locator(f"#product-{beef.pk} .shop-step").last  # the + beside the box
+    assert more.bounding_box()["height"] >= 44
+    more.click()
+    more.click()
+    assert page.input_value(f"#qty-{beef.pk}") == "2"
     _fits(page)
     screenshot(page, "shop-products")
 
