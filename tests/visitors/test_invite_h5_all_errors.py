@@ -2,25 +2,17 @@
 kept: a bad phone no longer hides a bad plate or a bad window until the next send."""
 
 from datetime import timedelta
-from uuid import uuid4
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext
 
 from services.visitors.models import VisitorPass, VisitorSetting
 
+from .passes_setup import form
+
 pytestmark = pytest.mark.django_db
-FORMAT = "%Y-%m-%dT%H:%M"
 
-
-def form(house, *, starts_in=timedelta(hours=1), hours=3, **fields):
-    start = timezone.localtime() + starts_in
-    return {"key": uuid4().hex, "house": house.pk, "visitor_name": "王五",
-            "visitor_phone": "13800138000", "people": "2", "plate": "粤b 12345",
-            "purpose": "探亲", "kind": "single", "starts_at": start.strftime(FORMAT),
-            "ends_at": (start + timedelta(hours=hours)).strftime(FORMAT), **fields}
 
 
 def test_a_bad_phone_a_bad_plate_and_a_past_window_are_all_shown(client, resident, house_a):

@@ -4,28 +4,18 @@ code and short code, the shared page without login and without personal data, my
 passes by tab, revoking, and confirming or declining a walk-in."""
 
 from datetime import timedelta
-from uuid import uuid4
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext
 
 from services.visitors import gate
 from services.visitors.models import VisitorPass, VisitorSetting
 
-from .passes_setup import invited
+from .passes_setup import form, invited
 
 pytestmark = pytest.mark.django_db
-FORMAT = "%Y-%m-%dT%H:%M"
 
-
-def form(house, *, starts_in=timedelta(hours=1), hours=3, **fields):
-    start = timezone.localtime() + starts_in
-    return {"key": uuid4().hex, "house": house.pk, "visitor_name": "王五",
-            "visitor_phone": "13800138000", "people": "2", "plate": "粤b 12345",
-            "purpose": "探亲", "kind": "single", "starts_at": start.strftime(FORMAT),
-            "ends_at": (start + timedelta(hours=hours)).strftime(FORMAT), **fields}
 
 
 def post_invite(client, data):
