@@ -75,9 +75,8 @@ def _handbook_and_contacts(home, community):
                  "14:00-18:00。"),
         _section("宠物饲养", "遛狗请牵绳，及时清理宠物粪便。"),
     ]))
-    _publish(home, ContactPage(title="服务电话", slug="contacts", numbers=[
-        {"type": "number", "value": {"name": "物业服务中心", "phone": community.service_phone
-                                     or "400-800-8888", "note": ""}},
+    # The page itself shows the community's service desk number first.
+    _publish(home, ContactPage(title="联系电话", slug="contacts", numbers=[
         {"type": "number", "value": {"name": "24小时值班", "phone": "13800138000",
                                      "note": "夜间报修"}},
     ]))
