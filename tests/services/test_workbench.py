@@ -55,6 +55,13 @@ def test_only_workers_may_open_the_workbench(client, request, persona):
     assert gettext("This page is for repair workers") in response.content.decode()
 
 
+def test_a_worker_can_log_out_from_the_header(client, worker_a, resident):
+    client.force_login(worker_a)
+    assert 'id="header-logout"' in client.get(WORKBENCH).content.decode()
+    client.force_login(resident)  # residents log out from their me page instead
+    assert 'id="header-logout"' not in client.get("/me/").content.decode()
+
+
 def test_the_workbench_asks_anonymous_visitors_to_log_in(client):
     response = client.get(WORKBENCH)
     assert response.status_code == 302
