@@ -135,3 +135,13 @@ def test_wagtail_s_relative_times_are_chinese():
     assert "now" not in rendered
     assert "ago" not in rendered
     assert rendered.startswith("现在|") and "分钟" in rendered
+
+
+def test_exports_say_yes_or_no_not_true_or_false(client, leadership, community_a):
+    client.force_login(leadership)
+    response = client.get(reverse("community:index"), {"export": "csv"})
+    text = b"".join(response.streaming_content).decode("utf-8-sig") \
+        if response.streaming else response.content.decode("utf-8-sig")
+    assert community_a.name in text
+    assert "True" not in text and "False" not in text
+    assert "是" in text or "否" in text

@@ -143,10 +143,19 @@ class ObjectActionsMixin:
         ]
 
 
+def _yes_no(value):
+    return str(_("Yes") if value else _("No"))
+
+
 class IndexView(ObjectActionsMixin, generic.IndexView):
     """The listing, searchable also by exact mobile number: phones are encrypted, so
     the search compares the keyed hash of the number typed with ``phone_index_fields``."""
 
+    # Exports say 是/否 for a yes/no field, as the listing does, not True/False.
+    custom_value_preprocess = {
+        **generic.IndexView.custom_value_preprocess,
+        bool: {generic.IndexView.FORMAT_CSV: _yes_no, generic.IndexView.FORMAT_XLSX: _yes_no},
+    }
     phone_index_fields = []
     list_select_related = []
     list_prefetch_related = []
