@@ -369,9 +369,13 @@ class Ticket(models.Model):
             raise TransitionNotAllowed(_("Complaints and suggestions are answered, "
                                          "not dispatched."))
         now = timezone.now()
+        # Dispatched straight from the queue: the clerk who did it handles the ticket (the
+        # owner's messages reach them), as if they had accepted it first.
         self._transition("dispatched", by=by, allowed_from=WAITING_FOR_DISPATCH,
                          to=State.DISPATCHED, assignee=worker, dispatched_at=now,
-                         accepted_at=self.accepted_at or now, expected_arrival=expected_arrival,
+                         accepted_at=self.accepted_at or now,
+                         handler=self.handler or getattr(by, "staff", None),
+                         expected_arrival=expected_arrival,
                          note=note, data={"worker": worker.name,
                                           **({"rule": str(rule)} if rule else {})})
         self._tell_owner("services.ticket.dispatched", worker=worker.name,

@@ -131,6 +131,17 @@ def test_dispatch_offers_workers_best_first_and_sends_the_chosen(desk, ticket, w
     assert ticket.assignee == worker_a.staff
 
 
+def test_dispatching_straight_from_the_queue_makes_the_clerk_the_handler(
+        desk, ticket, worker_a, service_a, resident):
+    _post(desk, ticket, "dispatch", worker=worker_a.staff.pk)
+
+    ticket.refresh_from_db()
+    assert (ticket.state, ticket.handler) == (State.DISPATCHED, service_a.staff)
+    ticket.add_message(by=resident, text="几点到？")
+    assert InboxMessage.objects.filter(recipient=service_a,
+                                       event="services.ticket.message").exists()
+
+
 def test_dispatch_to_a_worker_of_another_community_is_refused(desk, ticket, company,
                                                               community_b):
     stranger = f.StaffFactory(company=company, user__groups=[roles.WORKER],
