@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_delete
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,6 +16,13 @@ def revoke_passes_of_ended_occupancy(sender, instance, created=False, raw=False,
     VisitorPass.revoke_for_ended_occupancy(instance)
 
 
+def revoke_passes_of_deleted_occupancy(sender, instance, **kwargs):
+    """A binding removed outright (or with its resident) revokes them too."""
+    from .models import VisitorPass
+
+    VisitorPass.revoke_for_ended_occupancy(instance)
+
+
 class VisitorsConfig(AppConfig):
     name = "services.visitors"
     label = "visitors"
@@ -27,3 +34,5 @@ class VisitorsConfig(AppConfig):
         quick_links.register_view("visitors", "visitors:list")
         post_save.connect(revoke_passes_of_ended_occupancy, sender="estates.Occupancy",
                           dispatch_uid="visitors_revoke_on_occupancy_end")
+        pre_delete.connect(revoke_passes_of_deleted_occupancy, sender="estates.Occupancy",
+                           dispatch_uid="visitors_revoke_on_occupancy_delete")

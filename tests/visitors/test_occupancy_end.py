@@ -30,6 +30,15 @@ def test_ending_an_occupancy_revokes_its_future_passes(resident, house_a, commun
     assert gate.admit(community_a, now.code, manager_a).reason == GateEntry.Reason.REVOKED
 
 
+def test_deleting_an_occupancy_revokes_its_future_passes(resident, house_a):
+    later = invited(resident, house_a, starts_in=timedelta(days=2))
+
+    Occupancy.objects.get(resident__user=resident, house=house_a).delete()
+
+    later.refresh_from_db()
+    assert later.state == VisitorPass.State.REVOKED
+
+
 def test_another_occupants_passes_stay(resident, house_a, community_a, manager_a):
     from tests import factories as f
 
