@@ -179,6 +179,17 @@ def test_an_empty_description_is_refused(owner, resident, repair_page, house_a):
     assert not Ticket.objects.exists()
 
 
+def test_the_photos_must_be_chosen_again_only_when_some_were_sent(owner, resident,
+                                                                 repair_page, house_a):
+    warning = "Files are not kept when the form is sent back"
+    without = owner.post(repair_page.url, repair_data(resident, house_a, description=" "))
+    with_photo = owner.post(repair_page.url, repair_data(resident, house_a, description=" ",
+                                                         photos=[phone_photo()]))
+
+    assert warning not in without.content.decode()
+    assert warning in with_photo.content.decode()
+
+
 def test_a_house_that_is_not_mine_is_refused(owner, resident, repair_page, house_a2):
     response = owner.post(repair_page.url, repair_data(resident, house_a2))
 
