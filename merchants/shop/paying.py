@@ -42,9 +42,18 @@ def can_refund(payment, amount):
     return None
 
 
+def ways_on(order):
+    """From the cashier, once the order's payment is over: back to the owner's order."""
+    shop_order = getattr(order, "shop_order", None)
+    if shop_order is None:
+        return []
+    return [{"id": "back-to-purpose", "url": shop_order.owner_url,
+             "label": _("View my order")}]
+
+
 def register():
     from portal.payments import purposes
 
     purposes.register(PURPOSE, label=_("Merchant order"), on_paid=order_paid,
                       on_closed=order_closed, on_refunded=order_refunded,
-                      can_refund=can_refund)
+                      can_refund=can_refund, ways_on=ways_on)

@@ -11,7 +11,10 @@ retries its notification later).
 
 ``can_refund(order, amount)``, optional, is asked when finance requests a refund (the
 order's row locked): it returns None to allow it, or a message saying why not, and then
-nothing is changed (the refund form shows it at the amount)."""
+nothing is changed (the refund form shows it at the amount).
+
+``ways_on(order)``, optional, gives the payer's ways on from the cashier once the order
+is paid, closed or expired: [{"id", "url", "label"}], the page of what it paid for first."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,14 +28,16 @@ class Purpose:
     on_refunded: Callable | None = None
     on_closed: Callable | None = None
     can_refund: Callable | None = None
+    ways_on: Callable | None = None
 
 
 _registry = {}
 
 
-def register(key, *, label, on_paid, on_refunded=None, on_closed=None, can_refund=None):
+def register(key, *, label, on_paid, on_refunded=None, on_closed=None, can_refund=None,
+             ways_on=None):
     """Register (or re-register, e.g. on reload) what ``key`` orders pay for."""
-    purpose = Purpose(key, label, on_paid, on_refunded, on_closed, can_refund)
+    purpose = Purpose(key, label, on_paid, on_refunded, on_closed, can_refund, ways_on)
     _registry[key] = purpose
     return purpose
 
@@ -47,6 +52,12 @@ def get(key):
         return _registry[key]
     except KeyError:
         raise LookupError(f"no payment purpose {key!r} is registered") from None
+
+
+def ways_on(order):
+    """Where the payer goes from the cashier of this finished order ([] if nowhere)."""
+    purpose = _registry.get(order.purpose)
+    return purpose.ways_on(order) if purpose and purpose.ways_on else []
 
 
 def label(key):

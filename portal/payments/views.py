@@ -12,16 +12,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from portal.estates.errors import TransitionNotAllowed
 
-from . import callbacks
+from . import callbacks, purposes
 from .models import Channel, PaymentOrder, State
 from .providers import NotificationRejected, ProviderError, get_provider
 
@@ -64,40 +62,6 @@ def _openid(user, appid):
             .values_list("openid", flat=True).first())
 
 
-# The owner's page of what an order pays for, by purpose: (URL name, label). A purpose
-# registers no page of its own (purposes.Purpose has no such field), so the cashier
-# knows them; a merchant order ("shop.order") links to its own order's page instead.
-OWNER_PAGES = {
-    "billing.bills": ("my_bills:list", gettext_lazy("Back to my bills")),
-    "billing.advance": ("my_bills:list", gettext_lazy("Back to my bills")),
-    "billing.parking_card": ("my_bills:parking", gettext_lazy("Parking card")),
-}
-
-
-def _ways_on(order):
-    """[{id, url, label}]: where the payer goes from the cashier once the order is over,
-    first the page of what it paid for, then (paid) its receipt. Looked up through the
-    reverse relations of the apps that register the purposes, none imported here."""
-    ways = []
-    if order.purpose in OWNER_PAGES:
-        name, label = OWNER_PAGES[order.purpose]
-        try:
-            ways.append({"id": "back-to-purpose", "url": reverse(name), "label": label})
-        except NoReverseMatch:
-            pass
-        receipt = getattr(order, "receipt", None) if order.is_paid else None
-        if receipt is not None:
-            ways.append({"id": "receipt", "url": reverse("my_bills:receipt",
-                                                         args=[receipt.number]),
-                         "label": _("Receipt %(number)s (PDF)") % {"number": receipt.number}})
-    else:
-        shop_order = getattr(order, "shop_order", None)
-        if shop_order is not None:
-            ways.append({"id": "back-to-purpose", "url": shop_order.owner_url,
-                         "label": _("View my order")})
-    return ways
-
-
 @login_required
 def cashier(request, out_trade_no):
     order = _my_order(request, out_trade_no)
@@ -120,7 +84,8 @@ def cashier(request, out_trade_no):
         "order": order, "params": params, "problem": problem,
         "sandbox": provider.is_sandbox, "expired": expired,
         # Paid, closed or expired: the ways back to what it was for.
-        "ways_on": _ways_on(order) if order.state != State.PENDING or expired else [],
+        "ways_on": (purposes.ways_on(order) if order.state != State.PENDING or expired
+                    else []),
     })
 
 

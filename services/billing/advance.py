@@ -297,8 +297,11 @@ def balances(houses):
 def register():
     from portal.payments import purposes
 
+    from .receipts import ways_on_to
+
     purposes.register(PURPOSE, label=_("Advance payment"), on_paid=advance_paid,
-                      on_refunded=advance_refunded, can_refund=advance_can_refund)
+                      on_refunded=advance_refunded, can_refund=advance_can_refund,
+                      ways_on=ways_on_to("my_bills:list", _("Back to my bills")))
 
 
 

@@ -49,19 +49,14 @@ def _messages_of(error):
 
 
 def _payments_in_progress(user, bill_ids):
-    """{bill id: its unfinished payment order} for these bills. ``order.mine`` is whether
-    the user opened it (only the payer reaches its cashier or may cancel it) and
-    ``order.expired`` whether its time is up (its cashier takes no payment any more)."""
-    if not bill_ids:
-        return {}
+    """paying.in_progress_orders, each order marked for the page: ``mine`` (only the payer
+    reaches its cashier or may cancel it) and ``expired`` (its cashier takes no payment
+    any more)."""
+    orders = paying.in_progress_orders(bill_ids) if bill_ids else {}
     now = timezone.now()
-    orders = {}
-    for link in (paying.BillPayment.objects.in_progress().filter(bill_id__in=bill_ids)
-                 .select_related("order")):
-        order = link.order
+    for order in orders.values():
         order.mine = order.payer_id == user.pk
         order.expired = order.expires_at <= now
-        orders[link.bill_id] = order
     return orders
 
 

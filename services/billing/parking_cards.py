@@ -147,4 +147,7 @@ def top_up_paid(order):
 def register():
     from portal.payments import purposes
 
-    purposes.register(PURPOSE, label=_("Parking card top-up"), on_paid=top_up_paid)
+    from .receipts import ways_on_to
+
+    purposes.register(PURPOSE, label=_("Parking card top-up"), on_paid=top_up_paid,
+                      ways_on=ways_on_to("my_bills:parking", _("Parking card")))

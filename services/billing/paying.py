@@ -261,15 +261,23 @@ def bills_freed(order):
     order.bill_payments.filter(in_progress=True).update(in_progress=False)
 
 
+def in_progress_orders(bill_ids):
+    """{bill id: its unfinished payment order}, for those of these bills in one."""
+    return {link.bill_id: link.order for link in BillPayment.objects.in_progress()
+            .filter(bill_id__in=bill_ids).select_related("order")}
+
+
 def in_progress_bill_ids(bill_ids):
     """Of these bill ids, those in an unfinished payment order."""
-    return set(BillPayment.objects.in_progress().filter(bill_id__in=bill_ids)
-               .values_list("bill_id", flat=True))
+    return set(in_progress_orders(bill_ids))
 
 
 def register():
     from portal.payments import purposes
 
+    from . import receipts
+
     purposes.register(PURPOSE, label=_("Property fees"), on_paid=bills_paid,
-                      on_closed=bills_freed, on_refunded=bills_refunded)
+                      on_closed=bills_freed, on_refunded=bills_refunded,
+                      ways_on=receipts.ways_on_to("my_bills:list", _("Back to my bills")))
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -147,3 +148,18 @@ def issue(order, *, house, lines):
         payer_id=order.payer_id, sequence=sequence.last,
         number=f"SJ{timezone.localtime(now):%Y%m%d}-{sequence.last:06d}", issued_at=now,
         total=order.amount, lines=lines)
+
+
+def ways_on_to(url_name, label):
+    """A billing purpose's ``ways_on`` (portal.payments.purposes): back to the owner's
+    page ``url_name``, then, once paid, the receipt."""
+    def ways_on(order):
+        ways = [{"id": "back-to-purpose", "url": reverse(url_name), "label": label}]
+        receipt = getattr(order, "receipt", None) if order.is_paid else None
+        if receipt is not None:
+            ways.append({"id": "receipt",
+                         "url": reverse("my_bills:receipt", args=[receipt.number]),
+                         "label": gettext("Receipt %(number)s (PDF)")
+                         % {"number": receipt.number}})
+        return ways
+    return ways_on
