@@ -81,8 +81,8 @@ class InviteForm(forms.Form):
             if data.get("starts_at") and data.get("ends_at"):
                 errors.update(invitations.window_errors(setting, data["starts_at"],
                                                         data["ends_at"]))
-            if data.get("kind") and data["kind"] not in setting.kinds():
-                errors["kind"] = _("This community does not allow this kind of pass.")
+            if data.get("kind"):
+                errors.update(invitations.kind_errors(setting, data["kind"]))
         for field, message in errors.items():
             # A field the form refused already keeps that one message.
             if field in data and not self.has_error(field):

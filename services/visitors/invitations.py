@@ -50,6 +50,13 @@ def window_errors(setting, starts_at, ends_at, now=None):
     return {}
 
 
+def kind_errors(setting, kind):
+    """Errors by field for a kind of pass the community may not allow."""
+    if kind not in setting.kinds():
+        return {"kind": _("This community does not allow this kind of pass.")}
+    return {}
+
+
 def invite(by, house, *, visitor_name, starts_at, ends_at, visitor_phone="", people=1,
            plate="", purpose="", kind=VisitorPass.Kind.SINGLE, key=""):
     """A pass for a visitor to ``house``, invited by ``by``. Raises ValidationError (by
@@ -65,8 +72,7 @@ def invite(by, house, *, visitor_name, starts_at, ends_at, visitor_phone="", peo
     setting = VisitorSetting.for_community(house.community_id)
     errors, plate = visitor_errors(visitor_name=visitor_name, people=people, plate=plate)
     errors.update(window_errors(setting, starts_at, ends_at))
-    if kind not in setting.kinds():
-        errors["kind"] = _("This community does not allow this kind of pass.")
+    errors.update(kind_errors(setting, kind))
     if errors:
         raise ValidationError(errors)
     visitor_pass = VisitorPass(
