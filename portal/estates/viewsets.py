@@ -42,6 +42,11 @@ def scoped(queryset, user):
     return queryset
 
 
+def yes_no(value):
+    """是/否 for a yes/no value, wherever staff read one (listings, exports, inspect)."""
+    return str(_("Yes") if value else _("No"))
+
+
 # Wagtail's boolean cell, but its screen-reader text is the translated yes/no rather than
 # Python's True/False (wagtailadmin/tables/boolean_cell.html prints the value itself).
 _YES_NO_CELL = (
@@ -74,8 +79,7 @@ class YesNoColumn(BooleanColumn):
     def get_cell_context_data(self, instance, parent_context):
         context = super().get_cell_context_data(instance, parent_context)
         value = context["value"]
-        context["value_label"] = (_("Unknown") if value is None
-                                  else _("Yes") if value else _("No"))
+        context["value_label"] = _("Unknown") if value is None else yes_no(value)
         return context
 
 
@@ -143,10 +147,6 @@ class ObjectActionsMixin:
         ]
 
 
-def _yes_no(value):
-    return str(_("Yes") if value else _("No"))
-
-
 class IndexView(ObjectActionsMixin, generic.IndexView):
     """The listing, searchable also by exact mobile number: phones are encrypted, so
     the search compares the keyed hash of the number typed with ``phone_index_fields``."""
@@ -154,7 +154,7 @@ class IndexView(ObjectActionsMixin, generic.IndexView):
     # Exports say 是/否 for a yes/no field, as the listing does, not True/False.
     custom_value_preprocess = {
         **generic.IndexView.custom_value_preprocess,
-        bool: {generic.IndexView.FORMAT_CSV: _yes_no, generic.IndexView.FORMAT_XLSX: _yes_no},
+        bool: {generic.IndexView.FORMAT_CSV: yes_no, generic.IndexView.FORMAT_XLSX: yes_no},
     }
     phone_index_fields = []
     list_select_related = []
@@ -202,7 +202,7 @@ class InspectView(ObjectActionsMixin, generic.InspectView):
     def get_field_display_value(self, field_name, field):
         value = super().get_field_display_value(field_name, field)
         if isinstance(value, bool):
-            return _("Yes") if value else _("No")
+            return yes_no(value)
         return "—" if value in ("", None) else value
 
 
