@@ -68,6 +68,13 @@ def test_owner_sees_bills_and_pays_two_at_once(page, live_server, owner_with_bil
     assert continue_paying.bounding_box()["height"] >= 44
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     screenshot(page, "bills-payment-in-progress")
+    page.locator("#due .bill__link").first.click()  # the bill's own page says so too
+    page.wait_for_load_state()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot(page, "bills-detail-payment-in-progress")
+    page.go_back()
+    page.wait_for_load_state()
+    continue_paying = page.locator("#due .bill__actions a").first
     continue_paying.click()
     page.wait_for_load_state()
 
