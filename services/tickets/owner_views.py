@@ -6,7 +6,7 @@ The list is the tickets I filed; a ticket's page is open to whoever visible_to l
 it (staff follow the owner's link in their notifications), but only its reporter acts.
 """
 
-import mimetypes
+import posixpath
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,6 +29,14 @@ from .processing import attach_uploads, delete_stored
 
 PER_PAGE = 20
 State = Ticket.State
+# A ticket's file is shown as what its stored extension says only when that is a picture
+# or a video. The extension is the one the resident's file name had, so a picture sent as
+# "x.html" would otherwise be served as a page of this site, its script running for the
+# staff who open it.
+SHOWN_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png",
+               ".gif": "image/gif", ".webp": "image/webp", ".heic": "image/heic",
+               ".heif": "image/heif", ".mp4": "video/mp4", ".m4v": "video/mp4",
+               ".mov": "video/quicktime"}
 
 
 @login_required
@@ -173,8 +181,9 @@ def ticket_media(request, name):
         handle = field.storage.open(name, "rb")
     except FileNotFoundError:
         raise Http404 from None
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    response = FileResponse(handle, content_type=content_type)
+    content_type = SHOWN_TYPES.get(posixpath.splitext(name)[1].lower())
+    response = FileResponse(handle, content_type=content_type or "application/octet-stream",
+                            as_attachment=content_type is None)
     # Private: no shared cache may keep it; the browser may, for a while.
     response["Cache-Control"] = "private, max-age=3600"
     return response
