@@ -17,6 +17,7 @@ from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from portal.estates.errors import TransitionNotAllowed
+from portal.spreadsheet_text import text_row
 
 from .admin_views import PER_PAGE, ScopedObjectMixin, StaffOnlyMixin
 from .models import ActivityPage, ActivitySignup
@@ -134,7 +135,7 @@ class ExportView(ActivityMixin, View):
         for signup in self.signups():
             if signup.state == WAITLISTED:
                 places[signup.pk] = len(places) + 1
-            sheet.append([
+            sheet.append(text_row(sheet, [
                 signup.resident.name,
                 signup.house.label if signup.house else "",
                 signup.people,
@@ -144,7 +145,7 @@ class ExportView(ActivityMixin, View):
                 places.get(signup.pk, ""),
                 _local(signup.created_at),
                 _local(signup.checked_in_at),
-            ])
+            ]))
         response = HttpResponse(content_type=XLSX)
         response["Content-Disposition"] = (
             f'attachment; filename="activity-{self.activity.pk}-signups.xlsx"')

@@ -1,0 +1,26 @@
+"""Text people typed, in the spreadsheets the portal exports.
+
+openpyxl writes a string that begins with "=" as a formula, and a spreadsheet program
+turns text that begins with =, +, - or @ into one as soon as someone edits the cell: a
+resident's note "=HYPERLINK(...)" in a sign-up list would become a live link, or worse,
+on the clerk's computer. Such text goes in as a text cell with the quote prefix (the '
+a clerk types for the same purpose), and reads exactly as it was typed.
+"""
+
+from openpyxl.cell import WriteOnlyCell
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def text_cell(sheet, value):
+    """``value`` for a row of ``sheet``, as a text cell when it could be read as a formula."""
+    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
+        return value
+    cell = WriteOnlyCell(sheet, value)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
+
+
+def text_row(sheet, values):
+    return [text_cell(sheet, value) for value in values]
