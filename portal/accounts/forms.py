@@ -1,5 +1,7 @@
+from allauth.account.adapter import get_adapter
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms.auth import LoginForm
 
 
 class ResidentSignupForm(forms.Form):
@@ -33,3 +35,21 @@ class ResidentSignupForm(forms.Form):
             raise ValueError("sign-up without a community")
         Resident.objects.create(user=user, community=self.community,
                                 name=self.cleaned_data["name"])
+
+
+class AdminLoginForm(LoginForm):
+    """Wagtail's admin login, counted against the same failed-login limits as the
+    residents' login (ACCOUNT_RATE_LIMITS["login_failed"]: per address and per
+    username): a staff password opens every resident's data of a community, and
+    Wagtail's own login would let anyone guess it without end."""
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+            self.user_cache = get_adapter(self.request).authenticate(
+                self.request, username=username, password=password)
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
