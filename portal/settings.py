@@ -255,6 +255,10 @@ REGISTRATION_LINK_MAX_AGE = int(timedelta(days=int(env("REGISTRATION_LINK_DAYS",
 
 # Behind nginx, which terminates TLS and sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The proxies in front that append the client's address to X-Forwarded-For. The login
+# and sign-up limits count per client address: behind nginx every request comes from
+# nginx's address, and one person's failed logins would lock everyone out.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0" if DEBUG or TESTING else "1"))
 if not (DEBUG or TESTING):
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True

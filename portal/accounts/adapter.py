@@ -5,6 +5,8 @@ import uuid
 from allauth.account.adapter import DefaultAccountAdapter
 from django.utils.translation import gettext_lazy as _
 
+from portal.crypto import blind_index
+
 from .phone import MobileField
 
 
@@ -48,6 +50,16 @@ class AccountAdapter(DefaultAccountAdapter):
         from .models import User
 
         return User.find_by_phone(phone)
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        # allauth counts failed logins per email or username; residents log in by phone,
+        # which it would count under one key shared by all of them: five typos anywhere
+        # would lock every resident out, and no number would have a limit of its own.
+        # The keyed hash keeps the number out of the cache.
+        phone = credentials.get("phone")
+        if phone:
+            return f"phone:{blind_index(phone)}"
+        return super()._get_login_attempts_cache_key(request, **credentials)
 
     def send_verification_code_sms(self, user, phone, code, **kwargs):
         raise NotImplementedError("phone verification by SMS is switched off")
