@@ -197,6 +197,7 @@ def letters_pdf(notices):
     letter to print for that house)."""
     from io import BytesIO
 
+    from django.utils.text import capfirst
     from django.utils.translation import gettext
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
@@ -251,8 +252,9 @@ def letters_pdf(notices):
                     "capitals": pdf.yuan_in_capitals(notice.amount_owed),
                     "due": notice.oldest_due.isoformat()}), styles["body"]),
         ]
-        header = [gettext("Period"), gettext("Amount due"), gettext("Paid"), gettext("Owed"),
-                  gettext("Due date")]
+        # "period" is the bill's own field label (账期); a bare "Period" is a report's.
+        header = [capfirst(gettext("period")), gettext("Amount due"), gettext("Paid"),
+                  gettext("Owed"), gettext("Due date")]
         rows = [[Paragraph(text(value), styles["cell"]) for value in header]]
         for bill in notice.bills:
             rows.append([Paragraph(text(bill["period"]), styles["cell"]),
