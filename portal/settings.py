@@ -248,6 +248,11 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文"), ("en", "English
 WAGTAIL_USER_TIME_ZONES = ["Asia/Shanghai"]
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
+# Files attached to notices: documents, pictures and archives, never a page or a script.
+# Uploads are published under MEDIA_URL on the portal's own address, where an .html or
+# .svg "document" would run its script for whoever opened the link.
+WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "wps", "et",
+                          "dps", "txt", "jpg", "jpeg", "png", "zip", "rar"]
 
 # How long the signed link behind a community's registration QR code stays valid.
 REGISTRATION_LINK_MAX_AGE = int(timedelta(days=int(env("REGISTRATION_LINK_DAYS", "730")))
