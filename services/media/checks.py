@@ -1,22 +1,31 @@
 """Upload checks by content: Pillow decides what a picture is, the ISO base media file's
-``ftyp`` box what a video is. Names and browser content types are what a user (or a
-renamed file) says, so they decide nothing.
+``ftyp`` box what a video is, and FFmpeg (movie.py) whether it holds a picture to play and
+for how long. Names and browser content types are what a user (or a renamed file) says,
+so they decide nothing.
 
 Limits are settings, with these defaults:
-TICKET_PHOTO_MAX_BYTES, TICKET_VIDEO_MAX_BYTES, TICKET_PHOTO_MAX_PIXELS.
+TICKET_PHOTO_MAX_BYTES, TICKET_VIDEO_MAX_BYTES, TICKET_PHOTO_MAX_PIXELS,
+TICKET_VIDEO_MAX_SECONDS.
 """
+
+import math
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from PIL import Image, UnidentifiedImageError
+
+from .movie import Unplayable, read_length
 
 DEFAULT_PHOTO_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_VIDEO_MAX_BYTES = 30 * 1024 * 1024
 # A 48-megapixel phone photo passes; a small file that would expand into gigabytes of
 # pixels (a decompression bomb) does not.
 DEFAULT_PHOTO_MAX_PIXELS = 50_000_000
+# A short video (短视频): enough to show a leak or a noise, not a film to store and watch.
+DEFAULT_VIDEO_MAX_SECONDS = 60
 
 # Pillow's format names. MPO is a JPEG with more pictures after the first (phones write
 # them for portrait or 3D shots). HEIF only when a plugin (pillow-heif) taught Pillow to
@@ -33,6 +42,11 @@ PHOTO_TOO_LARGE = _("This photo is too large (%(size)s); the limit is %(limit)s.
 TOO_MANY_PIXELS = _("This picture is too large to open: at most %(limit)s million pixels.")
 NOT_A_VIDEO = _("This file is not a video. Please choose an MP4 or MOV video.")
 VIDEO_TOO_LARGE = _("This video is too large (%(size)s); the limit is %(limit)s.")
+VIDEO_UNPLAYABLE = _("This video cannot be played. Please record it again or choose "
+                     "another video.")
+VIDEO_TOO_LONG = ngettext_lazy("This video is too long (%(length)s); at most %(limit)d second.",
+                               "This video is too long (%(length)s); at most %(limit)d seconds.",
+                               "limit")
 
 
 def photo_max_bytes():
@@ -41,6 +55,10 @@ def photo_max_bytes():
 
 def video_max_bytes():
     return getattr(settings, "TICKET_VIDEO_MAX_BYTES", DEFAULT_VIDEO_MAX_BYTES)
+
+
+def video_max_seconds():
+    return getattr(settings, "TICKET_VIDEO_MAX_SECONDS", DEFAULT_VIDEO_MAX_SECONDS)
 
 
 def photo_max_pixels():
@@ -111,3 +129,28 @@ def check_video(uploaded_file):
     if kind is None:
         raise ValidationError(NOT_A_VIDEO, code="not_a_video")
     return kind
+
+
+def minutes_and_seconds(seconds):
+    """"0:12", "1:05": a video's length as players show it (from half a second up, a
+    second more; a video of less than that shows 0:01, not 0:00)."""
+    whole = math.floor(seconds + 0.5)
+    if seconds > 0:
+        whole = max(whole, 1)
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def check_video_playable(uploaded_file):
+    """Refuse a video (already past check_video) without a picture stream FFmpeg can
+    decode, or longer than TICKET_VIDEO_MAX_SECONDS. Reads the container's headers
+    only, not the pictures. Returns the length in seconds (None when not given)."""
+    try:
+        seconds = read_length(uploaded_file)
+    except Unplayable:
+        raise ValidationError(VIDEO_UNPLAYABLE, code="unplayable") from None
+    limit = video_max_seconds()
+    # Half a second of grace: a "60 s" recording is a few frames longer than 60 s.
+    if seconds is not None and seconds > limit + 0.5:
+        raise ValidationError(VIDEO_TOO_LONG, code="too_long", params={
+            "length": minutes_and_seconds(seconds), "limit": limit})
+    return seconds

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext, ngettext_lazy
 
-from .checks import check_photo, check_video
+from .checks import check_photo, check_video, check_video_playable, video_max_seconds
 from .video import strip_video_location
 
 MAX_PHOTOS = 9
@@ -99,18 +100,29 @@ class PhotosField(forms.FileField):
         return bool(data)
 
 
+def _length_help():
+    seconds = video_max_seconds()
+    return ngettext("At most %(seconds)d second.", "At most %(seconds)d seconds.",
+                    seconds) % {"seconds": seconds}
+
+
 class VideoField(forms.FileField):
     """One short video, checked by content; its cleaned value is the copy to keep,
-    without the location the phone wrote into it (see video.py)."""
+    without the location the phone wrote into it (see video.py), that FFmpeg can play
+    and within the length limit."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": "video/*"}))
         kwargs.setdefault("validators", [check_video])
+        # Read when shown, so that the limit is the setting's at the time.
+        kwargs.setdefault("help_text", lazy(_length_help, str)())
         super().__init__(**kwargs)
 
     def clean(self, data, initial=None):
         video = super().clean(data, initial)
         if video and hasattr(video, "read"):
             video = strip_video_location(video)
+            # The copy that will be kept is the one that must play.
+            check_video_playable(video)
         return video
