@@ -79,28 +79,34 @@ class AfterSaleInspectView(InspectView):
 
     def get_context_data(self, **kwargs):
         request = self.object
-        can_decide = (request.state == request.State.REQUESTED
-                      and self.request.user.has_perm(HANDLE)
-                      and request.order.is_handler(self.request.user))
-        return super().get_context_data(after_sale=request, can_decide=can_decide,
-                                        answer=kwargs.pop("answer", ""), **kwargs)
+        handles = (self.request.user.has_perm(HANDLE)
+                   and request.order.is_handler(self.request.user))
+        return super().get_context_data(
+            after_sale=request, can_decide=handles and request.state == request.State.REQUESTED,
+            can_retry=handles and request.can_retry, answer=kwargs.pop("answer", ""),
+            **kwargs)
 
     def post(self, request, *args, **kwargs):
         if not request.user.has_perm(HANDLE):
             raise PermissionDenied
         self.object = after_sale = self.get_object()
         answer = request.POST.get("answer", "")
+        decision = request.POST.get("decision")
         try:
-            if request.POST.get("decision") == "approve":
+            if decision == "approve":
                 after_sale.approve(by=request.user, answer=answer)
-                messages.success(request, gettext("Approved: the money is being refunded."))
+            elif decision == "retry":
+                after_sale.retry_refund(by=request.user)
             else:
                 after_sale.reject(by=request.user, answer=answer)
-                messages.success(request, gettext("The request is rejected."))
         except (TransitionNotAllowed, ValidationError) as error:
+            # A refused refund keeps the approval: the page shows it, and the retry.
             text = error.messages[0] if isinstance(error, ValidationError) else str(error)
             messages.error(request, text)
             return self.render_to_response(self.get_context_data(answer=answer))
+        messages.success(request, gettext("Approved: the money is being refunded.")
+                         if decision in ("approve", "retry")
+                         else gettext("The request is rejected."))
         return HttpResponseRedirect(request.path)
 
 

@@ -3,9 +3,16 @@ ask for the money back, saying why; the merchant or property staff approve it (t
 payment is refunded through portal.payments) or reject it with an answer.
 
 requested → approved → refunded (when the refund settles), or requested → rejected.
-One open request per order at a time (a partial unique constraint says so too)."""
+approved → refund_failed when WeChat Pay refuses the refund (its reason is kept for the
+staff); retrying asks again (refund_failed → approved). One open request per order at a
+time (a partial unique constraint says so too).
+
+The approval is committed before WeChat Pay is asked, as portal.payments commits the
+refund's own row before its request goes out: a refusal is recorded, never rolled back
+with the approval, and no row stays locked while WeChat Pay answers."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -15,12 +22,13 @@ from django.utils.translation import gettext_lazy as _
 from merchants.models import MerchantPage
 from portal.estates.errors import TransitionNotAllowed
 from portal.estates.models import Community
+from portal.payments.models import Refund
 
 from . import telling
 from .models import MONEY, MerchantScopedQuerySet, Order
 from .models import State as OrderState
 
-OPEN = ["requested", "approved"]
+OPEN = ["requested", "approved", "refund_failed"]
 AFTER_PAYMENT = [OrderState.AWAITING_DELIVERY, OrderState.DELIVERING, OrderState.DONE]
 
 
@@ -33,6 +41,7 @@ class AfterSale(models.Model):
     class State(models.TextChoices):
         REQUESTED = "requested", _("Requested")
         APPROVED = "approved", _("Approved, refunding")
+        REFUND_FAILED = "refund_failed", _("Refund failed, to be retried")
         REFUNDED = "refunded", _("Refunded")
         REJECTED = "rejected", _("Rejected")
 
@@ -43,7 +52,7 @@ class AfterSale(models.Model):
                                   verbose_name=_("community"))
     reason = models.CharField(_("reason"), max_length=200)
     amount = models.DecimalField(_("amount (yuan)"), **MONEY)
-    state = models.CharField(_("state"), max_length=10, choices=State.choices,
+    state = models.CharField(_("state"), max_length=16, choices=State.choices,
                              default=State.REQUESTED)
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
@@ -51,6 +60,7 @@ class AfterSale(models.Model):
                                    verbose_name=_("decided by"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     answer = models.CharField(_("answer"), max_length=200, blank=True)
+    failure = models.CharField(_("why the refund failed"), max_length=200, blank=True)
     refund = models.OneToOneField("payments.Refund", on_delete=models.PROTECT, null=True,
                                   blank=True, related_name="+", verbose_name=_("refund"))
 
@@ -100,8 +110,24 @@ class AfterSale(models.Model):
             telling.tell(current, "aftersale_requested")
         return request
 
+    @property
+    def can_retry(self):
+        """Refused by WeChat Pay when asked, or closed by it later (its notification)."""
+        if self.state == AfterSale.State.REFUND_FAILED:
+            return True
+        return (self.state == AfterSale.State.APPROVED and self.refund is not None
+                and self.refund.state == Refund.State.CLOSED)
+
+    def _locked(self):
+        return AfterSale.objects.select_for_update().get(pk=self.pk)
+
+    def _take(self, current):
+        self.__dict__.update({f.attname: getattr(current, f.attname)
+                              for f in self._meta.concrete_fields})
+        self._state.fields_cache.pop("refund", None)
+
     def _decide(self, by, action, to, answer=""):
-        current = AfterSale.objects.select_for_update().get(pk=self.pk)
+        current = self._locked()
         order = self.order._locked()
         if not order.is_handler(by):
             raise TransitionNotAllowed(gettext("Only the merchant or property staff may "
@@ -116,18 +142,63 @@ class AfterSale(models.Model):
         current.save(update_fields=["state", "decided_by", "decided_at", "answer"])
         order._record(action, by=by, from_state=order.state, note=current.answer)
         telling.tell(order, action)
-        self.__dict__.update({f.attname: getattr(current, f.attname)
-                              for f in self._meta.concrete_fields})
+        self._take(current)
         return order
 
     def approve(self, by, answer=""):
-        """Refund the money (through WeChat Pay if it was paid there)."""
+        """Refund the money (through WeChat Pay if it was paid there). Raises RefundFailed
+        when the approval is kept but the refund did not go through."""
         with transaction.atomic():
-            order = self._decide(by, "aftersale_approved", AfterSale.State.APPROVED, answer)
-            refund = order.payment.refund(amount=self.amount, reason=self.reason[:80], by=by)
-            # A demo refund settles at once (refund_settled linked it); WeChat Pay's later.
-            AfterSale.objects.filter(pk=self.pk, refund=None).update(refund=refund)
-            self.refresh_from_db()
+            self._decide(by, "aftersale_approved", AfterSale.State.APPROVED, answer)
+        self._ask_refund(by)
+
+    def retry_refund(self, by):
+        """Ask for the refund again once the cause of its failure is fixed."""
+        with transaction.atomic():
+            current = self._locked()
+            order = self.order._locked()
+            if not order.is_handler(by):
+                raise TransitionNotAllowed(gettext("Only the merchant or property staff may "
+                                                   "do this."))
+            if not current.can_retry:
+                raise TransitionNotAllowed(gettext("This request is %(state)s; its refund "
+                                                   "cannot be asked again now.")
+                                           % {"state": current.get_state_display()})
+            current.state = AfterSale.State.APPROVED
+            current.refund = None
+            current.failure = ""
+            current.save(update_fields=["state", "refund", "failure"])
+            order._record("refund_retried", by=by, from_state=order.state)
+            self._take(current)
+        self._ask_refund(by)
+
+    def _ask_refund(self, by):
+        payment = Order.objects.get(pk=self.order_id).payment
+        try:
+            refund = payment.refund(amount=self.amount, reason=self.reason[:80], by=by)
+        except (TransitionNotAllowed, ValidationError) as error:
+            failure = error.messages[0] if isinstance(error, ValidationError) else str(error)
+            self._refund_failed(failure, by)
+            raise RefundFailed(gettext("The request is approved, but the refund did not go "
+                                       "through (%(failure)s). Retry it once this is fixed.")
+                               % {"failure": failure}) from None
+        # A demo refund settles at once (refund_settled linked it); WeChat Pay's later.
+        AfterSale.objects.filter(pk=self.pk, state=AfterSale.State.APPROVED,
+                                 refund=None).update(refund=refund)
+        self.refresh_from_db()
+
+    def _refund_failed(self, failure, by):
+        with transaction.atomic():
+            current = self._locked()
+            order = self.order._locked()
+            if current.state != AfterSale.State.APPROVED or current.refund_id:
+                return
+            current.state = AfterSale.State.REFUND_FAILED
+            current.failure = failure[:200]
+            current.save(update_fields=["state", "failure"])
+            order._record("refund_failed", by=by, from_state=order.state)
+            telling.tell(order, "refund_failed", owner=False)
+            self._take(current)
 
     def reject(self, by, answer):
         if not (answer or "").strip():
@@ -136,23 +207,32 @@ class AfterSale(models.Model):
             self._decide(by, "aftersale_rejected", AfterSale.State.REJECTED, answer)
 
 
-def approved_request(payment):
-    """The approved request whose refund this payment order is giving (or None)."""
+class RefundFailed(TransitionNotAllowed):
+    """The request is approved but its refund was refused: it waits for a retry."""
+
+
+def approved_request(payment, amount):
+    """The approved request whose refund of ``amount`` this payment order is giving (or
+    None): nothing else refunds a merchant order."""
     return (AfterSale.objects.select_for_update()
             .filter(order__payment=payment, state=AfterSale.State.APPROVED,
-                    refund__isnull=True).first())
+                    refund__isnull=True, amount=amount).first())
 
 
 def refund_settled(refund):
-    """The refund an approved request asked for is back with the owner."""
+    """The refund a request asked for is back with the owner. A request marked failed
+    counts too: finance's refund of the same amount, racing the request's own, is the
+    one that settled it."""
     request = (AfterSale.objects.select_for_update()
                .filter(Q(refund=refund) | Q(refund=None), order__payment_id=refund.order_id,
-                       state=AfterSale.State.APPROVED).first())
+                       state__in=[AfterSale.State.APPROVED, AfterSale.State.REFUND_FAILED])
+               .first())
     if request is None:
         return
     request.state = AfterSale.State.REFUNDED
     request.refund = refund
-    request.save(update_fields=["state", "refund"])
+    request.failure = ""
+    request.save(update_fields=["state", "refund", "failure"])
     order = request.order._locked()
     order._record("refunded", by=refund.requested_by, from_state=order.state,
                   note=refund.out_refund_no)

@@ -350,6 +350,7 @@ EVENT_LABELS = {
     "aftersale_requested": _("After-sale refund asked"),
     "aftersale_approved": _("After-sale request approved"),
     "aftersale_rejected": _("After-sale request rejected"), "refunded": _("Refunded"),
+    "refund_failed": _("Refund did not go through"), "refund_retried": _("Refund asked again"),
 }
 
 

@@ -1,6 +1,7 @@
 """What owners and merchants are told about orders (see portal.notifications.events):
 each step of an order, to the owner who ordered and to the merchant's people, and the
-after-sale requests and their answers."""
+after-sale requests and their answers; a refund that did not go through is told to the
+merchant's people only (they retry it)."""
 
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -39,12 +40,26 @@ STEPS = {
                  _("Order {number} refunded")),
 }
 
+# step: (label, what the merchant reads), told to the merchant's people only
+MERCHANT_STEPS = {
+    "refund_failed": (_("After-sale refund failed"),
+                      _("The refund of order {number} did not go through: retry it")),
+}
+
 BODY = _("{merchant}, order {number}: {total} yuan, now {state}.")
 
+
+def _register(key, label, title):
+    register(Event(key=key, label=label, title=title, body=BODY, template_fields=FIELDS,
+                   placeholders=ORDER))
+
+
+def _to_merchant(label):
+    return format_lazy("{} ({})", label, _("to the merchant"))
+
+
 for step, (label, owner_title, merchant_title) in STEPS.items():
-    register(Event(key=f"shop.owner.{step}", label=label, title=owner_title, body=BODY,
-                   template_fields=FIELDS, placeholders=ORDER))
-    register(Event(key=f"shop.merchant.{step}",
-                   label=format_lazy("{} ({})", label, _("to the merchant")),
-                   title=merchant_title, body=BODY,
-                   template_fields=FIELDS, placeholders=ORDER))
+    _register(f"shop.owner.{step}", label, owner_title)
+    _register(f"shop.merchant.{step}", _to_merchant(label), merchant_title)
+for step, (label, merchant_title) in MERCHANT_STEPS.items():
+    _register(f"shop.merchant.{step}", _to_merchant(label), merchant_title)

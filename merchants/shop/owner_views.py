@@ -19,7 +19,7 @@ from merchants.models import MerchantPage
 from portal.estates.errors import TransitionNotAllowed
 
 from . import ordering
-from .aftersale import AfterSale
+from .aftersale import OPEN, AfterSale
 from .models import Fulfilment, Order, PaymentMode, Product
 
 QUANTITY_PREFIX = "qty_"
@@ -119,7 +119,7 @@ def order_detail(request, pk):
     after_sales = list(AfterSale.objects.visible_to(request.user).filter(order=order))
     can_ask = (order.is_paid_online and order.state in ("awaiting_delivery", "delivering",
                                                          "done")
-               and not any(a.state in ("requested", "approved") for a in after_sales)
+               and not any(a.state in OPEN for a in after_sales)
                and order.payment.refundable_amount > 0)
     return render(request, "shop/order_detail.html", {
         "order": order, "lines": order.lines.all(),

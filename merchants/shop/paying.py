@@ -36,7 +36,7 @@ def order_refunded(refund):
 def can_refund(payment, amount):
     from .aftersale import approved_request
 
-    if approved_request(payment) is None:
+    if approved_request(payment, amount) is None:
         return gettext("Merchant orders are refunded by approving the owner's after-sale "
                        "request.")
     return None

@@ -17,12 +17,14 @@ def context(order):
             "state": order.get_state_display()}
 
 
-def tell(order, step):
+def tell(order, step, *, owner=True):
+    """``owner=False``: a step only the merchant's people act on."""
     from portal.notifications import notify, notify_many
 
     values = context(order)
-    notify(order.buyer, f"shop.owner.{step}", values, url=order.owner_url,
-           community=order.community)
+    if owner:
+        notify(order.buyer, f"shop.owner.{step}", values, url=order.owner_url,
+               community=order.community)
     people = merchant_people(order.merchant)
     if people:
         notify_many(people, f"shop.merchant.{step}", values,
