@@ -99,6 +99,12 @@ def make_thumbnail(uploaded_file, size=THUMBNAIL_SIZE):
                   image.info.get("icc_profile"))
 
 
+def make_poster(image, size=THUMBNAIL_SIZE):
+    """A video's poster from one of its frames (a Pillow image): the same square as a
+    photo's thumbnail, so the tiles line up."""
+    return encode(_thumbnail(image, size), random_stem() + "_poster")
+
+
 def process_photo(uploaded_file, thumbnail_size=THUMBNAIL_SIZE):
     """Both at once, decoding the photo once."""
     image = open_upright(uploaded_file)

@@ -1,9 +1,11 @@
-"""Storing ticket photos: names nobody can guess, the cleaned copy in place of the
-original once a background task has made it, and a storage that is not published."""
+"""Storing ticket photos and videos: names nobody can guess, the cleaned copy of a photo in
+place of the original and a video's poster once a background task has made them, and a
+storage that is not published."""
 
 import os
 import posixpath
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
@@ -12,7 +14,8 @@ from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.functional import cached_property
 
-from .images import THUMBNAIL_SIZE, process_photo
+from .images import THUMBNAIL_SIZE, make_poster, process_photo
+from .movie import read_still
 
 
 @deconstructible
@@ -43,6 +46,18 @@ def store_processed_photo(photo, thumbnail, thumbnail_size=THUMBNAIL_SIZE):
     photo.save(result.image.name, result.image, save=False)
     thumbnail.save(result.thumbnail.name, result.thumbnail, save=False)
     transaction.on_commit(lambda: storage.delete(original))
+
+
+def store_video_poster(video, thumbnail, thumbnail_size=THUMBNAIL_SIZE):
+    """Put a poster of the video in ``video`` (a FieldFile) in ``thumbnail``, from a frame
+    about a second in; return the video's length (a timedelta, None when unknown). A video
+    whose pictures cannot be decoded gets no poster: it stays playable as it is."""
+    with video.open("rb") as kept:
+        still = read_still(kept)
+    if still.image is not None:
+        poster = make_poster(still.image, thumbnail_size)
+        thumbnail.save(poster.name, poster, save=False)
+    return None if still.seconds is None else timedelta(seconds=still.seconds)
 
 
 class TicketMediaStorage(FileSystemStorage):

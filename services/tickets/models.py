@@ -27,6 +27,7 @@ from portal.estates import roles
 from portal.estates.errors import TransitionNotAllowed
 from portal.estates.models import Building, Community, House, Occupancy, Staff
 from portal.estates.scope import ScopedQuerySet
+from services.media.checks import minutes_and_seconds
 from services.media.storage import ticket_media_storage
 
 from .categories import TicketCategory, TicketKind, Urgency
@@ -728,8 +729,9 @@ class TicketAttachmentQuerySet(ScopedQuerySet):
 
 class TicketAttachment(models.Model):
     """A photo or short video: with the report, with a message, or the worker's
-    after-photos. Checked by content on upload; cleaned (EXIF removed) and given a
-    thumbnail in the background."""
+    after-photos. Checked by content on upload; in the background a photo is cleaned
+    (EXIF removed) and given a thumbnail, a video a poster (its ``thumbnail``) and its
+    length."""
 
     class Stage(models.TextChoices):
         REPORT = "report", _("With the report")
@@ -752,6 +754,9 @@ class TicketAttachment(models.Model):
     thumbnail = models.ImageField(upload_to="tickets/thumbs/%Y/%m/", blank=True,
                                   storage=ticket_media_storage)
     processed = models.BooleanField(default=False)
+    # A video's playing time, read by the background task; None for photos, and for a
+    # video not processed yet or whose headers do not say.
+    duration = models.DurationField(null=True, blank=True, editable=False)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                     null=True, blank=True, related_name="+")
     # A photo chosen in WeChat: the SHA-256 of its JS-SDK serverId (media_id), so that a
@@ -779,6 +784,13 @@ class TicketAttachment(models.Model):
     @staticmethod
     def media_digest(media_id):
         return hashlib.sha256(media_id.encode()).hexdigest()
+
+    @property
+    def duration_label(self):
+        """"0:12", as players show a video's length; "" when not known."""
+        if self.duration is None:
+            return ""
+        return minutes_and_seconds(self.duration.total_seconds())
 
 
 class RevisitQuerySet(ScopedQuerySet):

@@ -1,9 +1,9 @@
 """A ticket's photos and videos from a request: stored at once, cleaned in the background.
 
 The request only writes the checked uploads as TicketAttachment rows (under random
-names) and queues their processing on commit (services.tickets.tasks: EXIF location
-removed, thumbnail made; photos chosen in WeChat fetched from its media API), so a
-submission with several photos stays quick.
+names) and queues their processing on commit (services.tickets.tasks: a photo's EXIF
+location removed and its thumbnail made, a video's poster and length read; photos chosen
+in WeChat fetched from its media API), so a submission with several photos stays quick.
 """
 
 import posixpath
@@ -15,7 +15,8 @@ from .models import TicketAttachment
 
 
 def _random_name(uploaded_file):
-    """Media is public: the stored name is random, never the resident's file name."""
+    """The stored name is random, never the resident's file name (which may hold their
+    name or address)."""
     extension = posixpath.splitext(uploaded_file.name or "")[1].lower()[:8]
     return f"{uuid.uuid4().hex}{extension}"
 
@@ -30,25 +31,22 @@ def attach_uploads(event, *, stage, photos=(), video=None, wechat_media_ids=()):
     uploads = [(TicketAttachment.Kind.PHOTO, photo) for photo in photos]
     if video:
         uploads.append((TicketAttachment.Kind.VIDEO, video))
-    stored, photo_ids = [], []
+    stored, attachment_ids = [], []
     try:
         for kind, uploaded_file in uploads:
             attachment = TicketAttachment(
                 ticket=ticket, community_id=ticket.community_id, event=event, stage=stage,
-                kind=kind, uploaded_by_id=event.actor_id,
-                # A video is kept as sent: there is nothing to decode for a thumbnail.
-                processed=kind == TicketAttachment.Kind.VIDEO)
+                kind=kind, uploaded_by_id=event.actor_id)
             attachment.file.save(_random_name(uploaded_file), uploaded_file, save=False)
             stored.append(attachment.file.name)
             attachment.save()
-            if kind == TicketAttachment.Kind.PHOTO:
-                photo_ids.append(attachment.pk)
+            attachment_ids.append(attachment.pk)
     except BaseException:
         delete_stored(stored)
         raise
 
     def queue():
-        for pk in photo_ids:
+        for pk in attachment_ids:
             process_attachment.enqueue(pk)
         for media_id in wechat_media_ids:
             attach_wechat_photo.enqueue(event.pk, media_id, stage)

@@ -1,5 +1,6 @@
 """Background work for tickets: automatic dispatch right after submission, photos cleaned
-and given thumbnails after upload, and the SLA watch that escalates overdue tickets."""
+and given thumbnails after upload (videos a poster and their length), and the SLA watch
+that escalates overdue tickets."""
 
 from django.db import transaction
 from django_tasks import task
@@ -22,20 +23,25 @@ def dispatch_automatically(ticket_id):
 @task
 def process_attachment(attachment_id):
     """Replace an uploaded photo by its cleaned copy (upright, no EXIF location) and make
-    its thumbnail; once only, so a retried task does the work once."""
-    from services.media.storage import store_processed_photo
+    its thumbnail; give a video its poster and length (its location left it at upload).
+    Once only, so a retried task does the work once."""
+    from services.media.storage import store_processed_photo, store_video_poster
 
     from .models import TicketAttachment
 
     with transaction.atomic():
         attachment = (TicketAttachment.objects.select_for_update()
-                      .filter(pk=attachment_id, processed=False,
-                              kind=TicketAttachment.Kind.PHOTO).first())
+                      .filter(pk=attachment_id, processed=False).first())
         if attachment is None:
             return False
-        store_processed_photo(attachment.file, attachment.thumbnail)
+        if attachment.kind == TicketAttachment.Kind.VIDEO:
+            attachment.duration = store_video_poster(attachment.file, attachment.thumbnail)
+            changed = ["thumbnail", "duration"]
+        else:
+            store_processed_photo(attachment.file, attachment.thumbnail)
+            changed = ["file", "thumbnail"]
         attachment.processed = True
-        attachment.save(update_fields=["file", "thumbnail", "processed"])
+        attachment.save(update_fields=[*changed, "processed"])
     return True
 
 

@@ -17,6 +17,7 @@ from tests.services.owner_helpers import (  # noqa: F401
     repair_data,
     service_pages,
 )
+from tests.services.video_helpers import video_upload
 
 pytestmark = pytest.mark.usefixtures("english", "media_root")
 
@@ -64,10 +65,9 @@ def test_the_repair_form_offers_my_houses_the_categories_and_a_new_key(owner, re
 
 def test_a_repair_with_photos_and_a_video_makes_one_ticket(
         owner, resident, repair_page, house_a, django_capture_on_commit_callbacks):
-    mp4 = (b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00" * 64)
     data = repair_data(resident, house_a, urgency="urgent",
                        photos=[phone_photo("a.jpg"), phone_photo("b.jpg")],
-                       video=SimpleUploadedFile("clip.mp4", mp4))
+                       video=video_upload("clip.mp4"))
     with django_capture_on_commit_callbacks(execute=True):
         response = owner.post(repair_page.url, data)
 
@@ -77,7 +77,8 @@ def test_a_repair_with_photos_and_a_video_makes_one_ticket(
     assert ticket.kind == Ticket.Kind.REPAIR
     photos = ticket.attachments.filter(kind=TicketAttachment.Kind.PHOTO)
     assert photos.count() == 2 and all(p.processed and p.thumbnail for p in photos)
-    assert ticket.attachments.filter(kind=TicketAttachment.Kind.VIDEO).count() == 1
+    video = ticket.attachments.get(kind=TicketAttachment.Kind.VIDEO)
+    assert video.processed and video.thumbnail and video.duration_label == "0:02"
     assert all(a.event.action == "submitted" for a in ticket.attachments.all())
     # Stored under random names, never the ones the phone gave.
     assert not {PurePosixPath(a.file.name).name for a in ticket.attachments.all()} & {
