@@ -1,5 +1,6 @@
-"""A resident on their phone files a repair with a photo from the home page, finds it in
-"my tickets" and follows its timeline as customer service and the worker take it on."""
+"""A resident on their phone files a repair with a photo and a short video from the home
+page, finds it in "my tickets" and follows its timeline as customer service and the worker
+take it on."""
 
 import io
 from datetime import timedelta
@@ -13,6 +14,7 @@ from services.models import Ticket
 from services.pages import ensure_service_pages
 from tests import factories as f
 from tests.e2e.conftest import log_in, screenshot
+from tests.services.video_helpers import BLUE, video_bytes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True,
                                                      serialized_rollback=True)]
@@ -35,6 +37,11 @@ def _photo():
     return {"name": "IMG_2041.jpg", "mimeType": "image/jpeg", "buffer": buffer.getvalue()}
 
 
+def _video():
+    data = video_bytes(seconds=12, rate=2, size=(320, 240), colours=(BLUE,))
+    return {"name": "VID_20261207.mp4", "mimeType": "video/mp4", "buffer": data}
+
+
 def _fits_the_phone(page):
     return page.evaluate("document.documentElement.scrollWidth") <= 375
 
@@ -52,6 +59,7 @@ def test_a_resident_files_a_repair_and_follows_it(page, live_server, estate, res
     # The WeChat photo picker shows only inside WeChat; elsewhere the file input does.
     assert not page.locator("[data-wechat-choose]").first.is_visible()
     page.set_input_files("#id_photos", [_photo()])
+    page.set_input_files("#id_video", [_video()])
     assert _fits_the_phone(page)
     screenshot(page, "tickets-owner-01-repair-form")
 
@@ -59,8 +67,17 @@ def test_a_resident_files_a_repair_and_follows_it(page, live_server, estate, res
     page.wait_for_load_state()
     ticket = Ticket.objects.get()
     assert page.url == live_server.url + ticket.owner_url
-    assert ticket.attachments.get().processed  # the task ran after the commit
-    assert page.locator("#ticket-description img").count() == 1
+    # The tasks ran after the commit: the photo cleaned, the video given its poster.
+    assert all(attachment.processed for attachment in ticket.attachments.all())
+    assert page.locator("#ticket-description img").count() == 2
+    video = page.locator("#ticket-description a.ticket-photos__poster")
+    assert video.locator(".ticket-photos__duration").inner_text() == "0:12"
+    box = video.bounding_box()
+    assert box["width"] >= 44 and box["height"] >= 44  # a finger's tap
+    assert page.evaluate(
+        "document.querySelector('.ticket-photos__poster img').naturalWidth") == 240
+    played = page.request.get(live_server.url + video.get_attribute("href"))
+    assert played.ok and played.headers["content-type"] == "video/mp4"
     assert "厨房水槽" in page.locator("#ticket-description").inner_text()
     assert page.locator("#ticket-timeline li").count() == 1
     assert _fits_the_phone(page)
