@@ -293,7 +293,8 @@ SOCIALACCOUNT_REQUESTS_TIMEOUT = WECHAT_TIMEOUT_SECONDS
 WECHAT_SILENT_LOGIN = envbool("WECHAT_SILENT_LOGIN", True)
 
 # WeChat Pay v3 (直连商户, JSAPI) in "WeChat Pay public key" mode. Without all of the
-# merchant's credentials the portal takes demo payments (portal/payments/providers).
+# merchant's credentials the portal takes demo payments (portal/payments/providers), but
+# only where PAYMENTS_SANDBOX allows them (below).
 # Keys are PEM text, or read from the file the *_FILE variable names. The base URL points
 # at WeChat Pay; the demo and the tests point it at the local stub
 # (python -m portal.payments.stub). Notifications come back to WECHATPAY_NOTIFY_BASE_URL,
@@ -315,6 +316,18 @@ WECHATPAY_PUBLIC_KEY_ID = env("WECHATPAY_PUBLIC_KEY_ID", "")
 WECHATPAY_BASE_URL = env("WECHATPAY_BASE_URL", "https://api.mch.weixin.qq.com")
 WECHATPAY_NOTIFY_BASE_URL = env("WECHATPAY_NOTIFY_BASE_URL", "")
 WECHATPAY_TIMEOUT_SECONDS = float(env("WECHATPAY_TIMEOUT_SECONDS", "5"))
+# Demo payments complete without any money moving: for the first run, demos and tests.
+# A production portal missing one credential would have offered every resident a
+# "pay (demo)" button that marks bills paid, so without them it does not start.
+PAYMENTS_SANDBOX = envbool("PAYMENTS_SANDBOX", DEBUG or TESTING)
+_WECHATPAY_MISSING = [name for name in (
+    "WECHATPAY_MCHID", "WECHATPAY_APPID", "WECHATPAY_APIV3_KEY", "WECHATPAY_CERT_SERIAL_NO",
+    "WECHATPAY_PRIVATE_KEY", "WECHATPAY_PUBLIC_KEY", "WECHATPAY_PUBLIC_KEY_ID",
+) if not globals()[name]]
+if _WECHATPAY_MISSING and not PAYMENTS_SANDBOX:
+    raise ImproperlyConfigured(
+        "WeChat Pay needs " + ", ".join(_WECHATPAY_MISSING) + " when DEBUG is off "
+        "(PAYMENTS_SANDBOX=1 runs a demo whose payments move no money)")
 # Unpaid orders close after this; a pending order whose notification has not come this
 # long after it went to WeChat Pay is looked up there.
 PAYMENTS_ORDER_MINUTES = int(env("PAYMENTS_ORDER_MINUTES", "30"))

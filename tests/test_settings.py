@@ -26,20 +26,28 @@ SETTINGS_VARIABLES = {
     "CSRF_TRUSTED_ORIGINS", "DATABASE_URL", "DB_CONN_MAX_AGE", "REDIS_URL", "TASKS_BACKEND",
     "STATIC_ROOT", "MEDIA_ROOT", "PORTAL_NAME", "PORTAL_BASE_URL", "REGISTRATION_LINK_DAYS",
     "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_PRELOAD", "LOG_LEVEL",
-    "EMAIL_BACKEND", "DEFAULT_FROM_EMAIL",
+    "EMAIL_BACKEND", "DEFAULT_FROM_EMAIL", "PAYMENTS_SANDBOX",
 }
 REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+# A merchant's WeChat Pay credentials, as production has them (read, not used, at start).
+WECHATPAY = {"WECHATPAY_MCHID": "1900000001", "WECHATPAY_APPID": "wx0000000000000001",
+             "WECHATPAY_APIV3_KEY": "0" * 32, "WECHATPAY_CERT_SERIAL_NO": "SERIAL",
+             "WECHATPAY_PRIVATE_KEY": "PEM", "WECHATPAY_PUBLIC_KEY": "PEM",
+             "WECHATPAY_PUBLIC_KEY_ID": "PUB_KEY_ID_0000000001"}
 
 
 def production_environment(**overrides):
     return {"DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50),
             "FIELD_ENCRYPTION_KEY": secrets.token_urlsafe(32),
-            "ALLOWED_HOSTS": "example.com", **overrides}
+            "ALLOWED_HOSTS": "example.com", **WECHATPAY, **overrides}
 
 
 def run(args, **environment):
     env = {name: value for name, value in os.environ.items()
-           if name not in SETTINGS_VARIABLES and not name.startswith(("EMAIL_", "SECURE_"))}
+           if name not in SETTINGS_VARIABLES
+           and not name.startswith(("EMAIL_", "SECURE_", "WECHATPAY_"))}
     env.update(environment, DJANGO_SETTINGS_MODULE="portal.settings")
     return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=120)
@@ -80,6 +88,29 @@ def test_production_refuses_to_start_without_a_field_encryption_key():
     result = run(["manage.py", "check"], **environment)
     assert result.returncode != 0
     assert "FIELD_ENCRYPTION_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_production_refuses_to_start_without_wechat_pay():
+    environment = production_environment()
+    del environment["WECHATPAY_APIV3_KEY"]
+    result = run(["manage.py", "check"], **environment)
+    assert result.returncode != 0
+    assert "WeChat Pay needs WECHATPAY_APIV3_KEY when DEBUG is off" in result.stderr
+
+
+def test_production_takes_demo_payments_only_when_told():
+    environment = {name: value for name, value in production_environment().items()
+                   if not name.startswith("WECHATPAY_")}
+    assert run(["manage.py", "check"], **environment).returncode != 0
+    show = ("from portal.payments.providers import get_provider\n"
+            "print(json.dumps(get_provider().is_sandbox))")
+    assert run_django(show, **environment, PAYMENTS_SANDBOX="1") is True
+
+
+def test_with_every_credential_production_pays_through_wechat_pay():
+    show = ("from portal.payments.providers import wechatpay_configured\n"
+            "print(json.dumps(wechatpay_configured()))")
+    assert run_django(show, **production_environment()) is True
 
 
 def test_a_debug_value_that_is_not_a_boolean_stops_the_start():

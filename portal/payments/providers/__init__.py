@@ -1,9 +1,11 @@
 """Who takes the money: WeChat Pay v3 when the merchant's credentials are configured,
-otherwise the local sandbox (first run, demo), which completes payments itself."""
+otherwise the local sandbox (first run, demo), which completes payments itself, where
+settings.PAYMENTS_SANDBOX allows it (the settings refuse to start otherwise)."""
 
 from functools import lru_cache
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from .base import AlreadyPaid, NotificationRejected, ProviderError, RefundResult, TradeResult
 from .sandbox import SandboxProvider
@@ -25,6 +27,8 @@ def wechatpay_configured():
 
 def get_provider():
     if not wechatpay_configured():
+        if not settings.PAYMENTS_SANDBOX:
+            raise ImproperlyConfigured("WeChat Pay is not configured and PAYMENTS_SANDBOX is off")
         return SandboxProvider()
     return _wechatpay(tuple(getattr(settings, name) for name in _CREDENTIALS + _OPTIONS))
 
