@@ -13,6 +13,7 @@ accounts (MerchantAccount) edit only their page, through Wagtail's moderation.
 from django import forms
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models import Q
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
@@ -410,12 +411,20 @@ class MerchantApprovalTask(AbstractGroupApprovalTask):
         return super().get_actions(obj, user)
 
     def get_task_states_user_can_moderate(self, user, **kwargs):
+        from django.contrib.contenttypes.models import ContentType
+
+        from .shop.models import Product
+
         states = super().get_task_states_user_can_moderate(user, **kwargs)
         if user.is_superuser:
             return states
-        pages = MerchantPage.objects.visible_to(user).annotate(
-            page_id=Cast("pk", output_field=models.CharField())).values("page_id")
-        return states.filter(workflow_state__object_id__in=pages)
+        reached = Q()
+        for model, base in ((MerchantPage, Page), (Product, Product)):
+            ids = model._default_manager.visible_to(user).annotate(
+                object_id=Cast("pk", output_field=models.CharField())).values("object_id")
+            reached |= Q(workflow_state__base_content_type=ContentType.objects.get_for_model(
+                base), workflow_state__object_id__in=ids)
+        return states.filter(reached)
 
     @classmethod
     def get_description(cls):

@@ -15,13 +15,17 @@ def is_merchant(user):
     return not user.is_superuser and hasattr(user, "merchant_account")
 
 
-def reaches(page, user):
-    """Whether ``user`` may manage ``page`` at all (visible_to, the one choke point)."""
+def reaches(obj, user):
+    """Whether ``user`` may manage ``obj``, a merchant's page or one of its products, at
+    all (visible_to, the one choke point)."""
+    from wagtail.models import Page
+
     from .models import MerchantPage
 
     if user.is_superuser:
         return True
-    return MerchantPage.objects.visible_to(user).filter(pk=page.pk).exists()
+    model = MerchantPage if isinstance(obj, Page) else type(obj)
+    return model._default_manager.visible_to(user).filter(pk=obj.pk).exists()
 
 
 class MerchantPagePermissionTester(PagePermissionTester):

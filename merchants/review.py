@@ -11,13 +11,19 @@ from wagtail.workflows import publish_workflow_state
 
 
 def publish_reviewed(workflow_state, user=None):
+    from wagtail.models import Page
+
     from .models import MerchantApprovalTask, MerchantPage
+    from .shop.models import Product
 
     steps = workflow_state.workflow.tasks.all()
     merchant_review = steps.exists() and all(
         isinstance(step.specific, MerchantApprovalTask) for step in steps)
-    if merchant_review and isinstance(workflow_state.content_object.specific, MerchantPage):
-        revision = workflow_state.content_object.get_latest_revision()
+    reviewed = workflow_state.content_object
+    if isinstance(reviewed, Page):
+        reviewed = reviewed.specific
+    if merchant_review and isinstance(reviewed, (MerchantPage, Product)):
+        revision = reviewed.get_latest_revision()
         revision.publish(user=user, skip_permission_checks=True)
     else:
         publish_workflow_state(workflow_state, user=user)

@@ -1,3 +1,6 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
 from portal.estates.viewsets import ScopedModelForm
 
 from .models import Product
@@ -9,11 +12,17 @@ class ProductForm(ScopedModelForm):
 
     class Meta:
         model = Product
-        fields = ["merchant", "name", "description", "image", "price", "stock", "active",
-                  "sort_order"]
+        fields = ["merchant", "name", "description", "image", "price", "sort_order"]
 
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, for_user=for_user, **kwargs)
         merchants = self.fields["merchant"].queryset
         if merchants.count() == 1 and not self.instance.pk:
             self.fields["merchant"].initial = merchants.first()
+
+
+class StockForm(forms.Form):
+    """What changes at once, without review: the stock and the on/off switch."""
+
+    stock = forms.IntegerField(label=_("In stock"), min_value=0, max_value=99999)
+    active = forms.BooleanField(label=_("On sale"), required=False)

@@ -6,8 +6,10 @@ daily summary with its .xlsx export. Everything is read through ``visible_to(use
 from datetime import timedelta
 
 from django import forms
+from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -15,12 +17,14 @@ from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from portal.estates.admin_views import ObjectActionView
 from portal.estates.errors import TransitionNotAllowed
 from portal.estates.import_admin import xlsx_response
 from portal.estates.viewsets import InspectView
 
 from . import summary
-from .models import Order, State
+from .admin_forms import StockForm
+from .models import Order, Product, State
 
 HANDLE = "shop.handle_order"
 
@@ -146,3 +150,34 @@ class DailySummaryView(WagtailAdminTemplateMixin, TemplateView):
             return xlsx_response(summary.workbook(days), f"orders-{start}-{end}.xlsx")
         return self.render_to_response(self.get_context_data(
             form=self.form, days=days, total=summary.totals(days), start=start, end=end))
+
+
+class ProductStockView(ObjectActionView):
+    """Stock and on/off: changed at once, without the review the product's content goes
+    through (an order takes stock; a sold-out product must go off now)."""
+
+    model = Product
+    permission_required = "shop.change_product"
+    page_title = _("Stock and sale")
+    template_name = "shop/admin/product_stock.html"
+
+    @property
+    def inspect_url(self):
+        return reverse("shop_products:edit", args=[quote(self.object.pk)])
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", StockForm(initial={"stock": self.object.stock,
+                                                     "active": self.object.active}))
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = StockForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        try:
+            self.object.set_stock_and_sale(form.cleaned_data["stock"],
+                                           form.cleaned_data["active"], by=request.user)
+        except (TransitionNotAllowed, ValidationError) as error:
+            return self.refused(error)
+        messages.success(request, gettext("Stock and sale are updated."))
+        return HttpResponseRedirect(reverse(self.index_url_name))

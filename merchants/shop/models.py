@@ -18,6 +18,7 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q
@@ -25,6 +26,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from wagtail.log_actions import log
+from wagtail.models import DraftStateMixin, LockableMixin, RevisionMixin, WorkflowMixin
 
 from merchants.models import MerchantPage
 from portal.estates.errors import TransitionNotAllowed
@@ -65,13 +68,25 @@ class ProductQuerySet(MerchantScopedQuerySet):
 
     def for_resident(self, resident):
         return self.filter(merchant__in=MerchantPage.objects.visible_to(resident.user)
-                           .values("pk"), active=True)
+                           .values("pk")).on_sale()
 
     def on_sale(self):
-        return self.filter(active=True)
+        """Published (approved at least once) and switched on."""
+        return self.filter(live=True, active=True)
 
 
-class Product(models.Model):
+# Stock and the on/off switch change at once, outside the review: an order takes stock,
+# a sold-out product goes off.
+OPERATIONAL = ("stock", "active")
+
+
+class Product(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, models.Model):
+    """A merchant's product. Its name, description, picture, price and order are reviewed:
+    a merchant's change is a draft revision until the merchant review (商家审核) approves
+    it, so the row always holds what owners see and pay; a new product is not live until
+    approved. Stock and on/off are operational (OPERATIONAL): changed at once by
+    ``set_stock`` and ``switch``, never written by a publish."""
+
     merchant = models.ForeignKey(MerchantPage, on_delete=models.CASCADE,
                                  related_name="products", verbose_name=_("merchant"))
     name = models.CharField(_("name"), max_length=80)
@@ -84,6 +99,13 @@ class Product(models.Model):
     sort_order = models.IntegerField(_("sort order"), default=0)
 
     objects = ProductQuerySet.as_manager()
+    revisions = GenericRelation("wagtailcore.Revision", content_type_field="base_content_type",
+                                object_id_field="object_id", related_query_name="product",
+                                for_concrete_model=False)
+    workflow_states = GenericRelation("wagtailcore.WorkflowState",
+                                      content_type_field="base_content_type",
+                                      object_id_field="object_id",
+                                      related_query_name="product", for_concrete_model=False)
 
     class Meta:
         verbose_name = _("product")
@@ -99,12 +121,56 @@ class Product(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, update_fields=None, **kwargs):
+        if update_fields is None and self.pk is not None:
+            # A whole-row save (publishing a revision) leaves stock and on/off to their
+            # verbs: stock an order took meanwhile is never put back.
+            update_fields = [field.name for field in self._meta.concrete_fields
+                             if not field.primary_key and field.name not in OPERATIONAL]
+        super().save(*args, update_fields=update_fields, **kwargs)
+
     def clean(self):
         super().clean()
         if self.price is not None and self.price <= 0:
             raise ValidationError({"price": _("The price must be more than zero.")})
         if self.price is not None and self.price != self.price.quantize(Decimal("0.01")):
             raise ValidationError({"price": _("The price is in yuan and fen.")})
+
+    def with_content_json(self, content):
+        product = super().with_content_json(content)
+        for name in OPERATIONAL:
+            setattr(product, name, getattr(self, name))
+        return product
+
+    def _check_keeper(self, by):
+        if not (by is not None and by.has_perm("shop.change_product")
+                and Product.objects.visible_to(by).filter(pk=self.pk).exists()):
+            raise TransitionNotAllowed(gettext("Only the merchant's own people may change "
+                                               "its stock and sale."))
+
+    def set_stock(self, stock, *, by):
+        """The merchant counts what is left: live at once."""
+        self._check_keeper(by)
+        if stock is None or int(stock) < 0:
+            raise ValidationError({"stock": _("Stock is a whole number, zero or more.")})
+        with transaction.atomic():
+            Product.objects.filter(pk=self.pk).update(stock=int(stock))
+            self.stock = int(stock)
+            log(self, "shop.product.stock", user=by, data={"stock": self.stock})
+
+    def switch(self, on, *, by):
+        """Put on sale or take off sale: live at once."""
+        self._check_keeper(by)
+        with transaction.atomic():
+            Product.objects.filter(pk=self.pk).update(active=bool(on))
+            self.active = bool(on)
+            log(self, "shop.product.on" if on else "shop.product.off", user=by)
+
+    def set_stock_and_sale(self, stock, on, *, by):
+        with transaction.atomic():
+            self.set_stock(stock, by=by)
+            if bool(on) != self.active:
+                self.switch(on, by=by)
 
 
 class State(models.TextChoices):

@@ -66,7 +66,7 @@ def _check(buyer, merchant, house, quantities, payment_mode, fulfilment):
     if any(n < 0 or n > MAX_QUANTITY for n in wanted.values()):
         _refuse(gettext("A quantity is from 1 to %(max)s.") % {"max": MAX_QUANTITY})
     products = {product.pk: product for product in
-                Product.objects.filter(merchant=merchant, active=True, pk__in=wanted)}
+                Product.objects.on_sale().filter(merchant=merchant, pk__in=wanted)}
     if len(products) != len(wanted):
         _refuse(gettext("Some of these products are not on sale any more."))
     return [(products[pk], wanted[pk]) for pk in sorted(wanted)]
@@ -82,7 +82,7 @@ def _refuse_if_short(items):
 
 
 def _reserve(product, quantity):
-    taken = Product.objects.filter(pk=product.pk, active=True, stock__gte=quantity).update(
+    taken = Product.objects.on_sale().filter(pk=product.pk, stock__gte=quantity).update(
         stock=F("stock") - quantity)
     if taken:
         return

@@ -4,20 +4,25 @@ and the daily summary.
 Every viewset is a ScopedModelViewSet over ``visible_to(user)``: a merchant's accounts
 see and edit only their own merchant's products and orders; property staff see the
 products and orders of the merchants serving their communities (products read-only:
-merchants keep their own); leadership sees all. Orders and after-sale requests are never
-edited as rows: they change through the buttons on their page (the verbs)."""
+merchants keep their own, and staff review their changes); leadership sees all. Orders
+and after-sale requests are never edited as rows: they change through the buttons on
+their page (the verbs). Products are snippets under the merchant review (商家审核), like
+the merchant's page: the viewset is scoped the same way, every snippet view included."""
 
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.panels import FieldPanel
+from wagtail.admin.ui.tables import Column, DateColumn, LiveStatusTagColumn
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
+from wagtail.snippets.views import snippets as snippet_views
+from wagtail.snippets.views.snippets import SnippetViewSet
 
-from portal.estates.viewsets import ScopedModelViewSet, YesNoColumn
+from portal.estates.viewsets import IndexView, ObjectAction, ScopedModelViewSet, YesNoColumn
 
 from . import admin_forms, admin_views, filters
 from .aftersale import AfterSale
@@ -89,23 +94,44 @@ class AfterSaleViewSet(ScopedModelViewSet):
     export_filename = "after-sale-requests"
 
 
-class ProductViewSet(ScopedModelViewSet):
+class ProductIndexView(IndexView, snippet_views.IndexView):
+    """The snippet listing (status, locking, workflow) with the project's row actions."""
+
+
+class ProductViewSet(ScopedModelViewSet, SnippetViewSet):
+    """Products as snippets under the merchant review: a merchant's edits are drafts it
+    submits; approvers publish them (merchants hold no publish permission). Stock and
+    on/off change at once in their own view."""
+
     model = Product
-    name = "shop_products"
+    admin_url_namespace = "shop_products"
+    base_url_path = "shop/products"
     icon = "tag"
     menu_label = _("Products")
     menu_order = 300
+    index_view_class = ProductIndexView
     form_class = admin_forms.ProductForm
+    panels = [FieldPanel(name) for name in admin_forms.ProductForm.Meta.fields]
     copy_view_enabled = False
     list_select_related = ["merchant"]
     list_display = ["name", Column("merchant", label=_("Merchant")),
                     Column("price", label=_("Price (yuan)"), sort_key="price"),
                     Column("stock", label=_("In stock"), sort_key="stock"),
-                    YesNoColumn("active", label=_("On sale"))]
+                    YesNoColumn("active", label=_("On sale")), LiveStatusTagColumn()]
     list_filter = ["active"]
     search_fields = ["name"]
-    list_export = ["merchant", "name", "price", "stock", "active", "sort_order"]
+    search_backend_name = None  # substring match: Chinese names have no word breaks
+    list_export = ["merchant", "name", "price", "stock", "active", "live", "sort_order"]
     export_filename = "products"
+    object_views = [("stock", admin_views.ProductStockView)]
+    object_actions = [ObjectAction(_("Stock and sale"), "stock", "shop.change_product",
+                                   "resubmit")]
+
+    def get_object_view_kwargs(self):
+        return {**super().get_object_view_kwargs(), "index_url_name": self.get_url_name("list")}
+
+    def register_chooser_viewset(self):
+        pass  # nothing chooses a product in the admin: no unscoped chooser listing
 
 
 class SummaryMenuItem(MenuItem):
@@ -135,3 +161,10 @@ def register_summary_url():
 def register_summary_menu_item():
     return SummaryMenuItem(_("Daily order summary"), reverse("shop_daily_summary"),
                            icon_name="date", order=265)
+
+
+@hooks.register("register_log_actions")
+def register_product_log_actions(actions):
+    actions.register_action("shop.product.stock", _("Set stock"), _("Stock set"))
+    actions.register_action("shop.product.on", _("Put on sale"), _("Put on sale"))
+    actions.register_action("shop.product.off", _("Take off sale"), _("Taken off sale"))
