@@ -31,6 +31,9 @@ DEFAULT_VIDEO_MAX_SECONDS = 60
 # them for portrait or 3D shots). HEIF only when a plugin (pillow-heif) taught Pillow to
 # read it; in WeChat and iOS browsers photos arrive as JPEG anyway.
 PHOTO_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "GIF"} | ({"HEIF"} & set(Image.OPEN))
+# The extension a stored photo gets, from its format: never the name the phone sent.
+PHOTO_EXTENSIONS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif",
+                    "HEIF": "heic"}
 # ftyp brands of MP4 (ISO base media, what Android phones record) and QuickTime (iPhone).
 MP4_BRANDS = {b"isom", b"iso2", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1",
               b"M4V ", b"mmp4", b"MSNV"}
@@ -154,3 +157,18 @@ def check_video_playable(uploaded_file):
         raise ValidationError(VIDEO_TOO_LONG, code="too_long", params={
             "length": minutes_and_seconds(seconds), "limit": limit})
     return seconds
+
+
+def content_extension(uploaded_file, *, video=False):
+    """The extension of a checked upload by what it holds ("jpg", "mp4", ...), so that
+    it is stored, and later served, as what it is whatever its name says."""
+    uploaded_file.seek(0)
+    try:
+        if video:
+            return video_kind(uploaded_file.read(FTYP_MAX_BYTES)) or "bin"
+        with Image.open(uploaded_file) as image:
+            return PHOTO_EXTENSIONS.get(image.format, "bin")
+    except (UnidentifiedImageError, OSError):
+        return "bin"
+    finally:
+        uploaded_file.seek(0)

@@ -12,11 +12,9 @@ from wechatpy.exceptions import WeChatClientException
 
 from portal.wechat.client import client_for
 
-from .checks import NOT_A_PICTURE, check_photo
+from .checks import NOT_A_PICTURE, PHOTO_EXTENSIONS, check_photo
 
 INVALID_MEDIA_ID = 40007
-EXTENSIONS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif",
-              "HEIF": "heic"}
 MEDIA_GONE = _("A photo chosen in WeChat is no longer available. Please choose it again.")
 
 
@@ -40,5 +38,5 @@ def fetch_wechat_media(account, media_id):
     photo = ContentFile(response.content)
     image_format = check_photo(photo)
     digest = hashlib.sha256(response.content).hexdigest()[:16]
-    photo.name = f"wechat-{digest}.{EXTENSIONS[image_format]}"
+    photo.name = f"wechat-{digest}.{PHOTO_EXTENSIONS[image_format]}"
     return photo

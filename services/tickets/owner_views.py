@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from portal.estates.errors import TransitionNotAllowed
+from services.media.ranges import ranged_file_response
 
 from .forms import CancelForm, MessageForm, RatingForm, ReopenForm
 from .models import DONE_STATES, WAITING_FOR_DISPATCH, Ticket, TicketAttachment
@@ -182,8 +183,11 @@ def ticket_media(request, name):
     except FileNotFoundError:
         raise Http404 from None
     content_type = SHOWN_TYPES.get(posixpath.splitext(name)[1].lower())
-    response = FileResponse(handle, content_type=content_type or "application/octet-stream",
-                            as_attachment=content_type is None)
+    if content_type:
+        response = ranged_file_response(request, handle, field.storage.size(name), content_type)
+    else:
+        response = FileResponse(handle, content_type="application/octet-stream",
+                                as_attachment=True)
     # Private: no shared cache may keep it; the browser may, for a while.
     response["Cache-Control"] = "private, max-age=3600"
     return response

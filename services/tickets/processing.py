@@ -6,19 +6,20 @@ location removed and its thumbnail made, a video's poster and length read; photo
 in WeChat fetched from its media API), so a submission with several photos stays quick.
 """
 
-import posixpath
 import uuid
 
 from django.db import transaction
 
+from services.media.checks import content_extension
+
 from .models import TicketAttachment
 
 
-def _random_name(uploaded_file):
+def _random_name(uploaded_file, kind):
     """The stored name is random, never the resident's file name (which may hold their
-    name or address)."""
-    extension = posixpath.splitext(uploaded_file.name or "")[1].lower()[:8]
-    return f"{uuid.uuid4().hex}{extension}"
+    name or address); its extension says what the content is, as the checks read it."""
+    extension = content_extension(uploaded_file, video=kind == TicketAttachment.Kind.VIDEO)
+    return f"{uuid.uuid4().hex}.{extension}"
 
 
 def attach_uploads(event, *, stage, photos=(), video=None, wechat_media_ids=()):
@@ -37,7 +38,7 @@ def attach_uploads(event, *, stage, photos=(), video=None, wechat_media_ids=()):
             attachment = TicketAttachment(
                 ticket=ticket, community_id=ticket.community_id, event=event, stage=stage,
                 kind=kind, uploaded_by_id=event.actor_id)
-            attachment.file.save(_random_name(uploaded_file), uploaded_file, save=False)
+            attachment.file.save(_random_name(uploaded_file, kind), uploaded_file, save=False)
             stored.append(attachment.file.name)
             attachment.save()
             attachment_ids.append(attachment.pk)

@@ -1,8 +1,7 @@
-"""A ticket's file is stored under a random name that keeps the extension of the
-resident's own file name; the checks read the content, so a real picture or video may
-arrive named "x.html". It is served as a picture or video only when its extension says
+"""A ticket's file is served as a picture or video only when its stored extension says
 so, and anything else as a download: never as a page of the portal, where a script
-hidden in it would run for the staff who open it."""
+hidden in it would run for the staff who open it. (Uploads are stored with the
+extension their content gives: tests/services/test_media_serving.py.)"""
 
 import pytest
 from django.core.files.base import ContentFile
