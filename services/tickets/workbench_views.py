@@ -67,10 +67,9 @@ def worker_only(view):
 
 def my_orders(user):
     """The tickets assigned to this worker, with what the cards show."""
-    photos = TicketAttachment.objects.filter(kind=TicketAttachment.Kind.PHOTO)
     return (Ticket.objects.visible_to(user).filter(assignee=user.staff)
             .select_related("category", "house__unit__building")
-            .prefetch_related(Prefetch("attachments", queryset=photos, to_attr="photos")))
+            .prefetch_related(Prefetch("attachments", to_attr="media")))
 
 
 def with_progress(tickets, now=None):
@@ -96,10 +95,11 @@ def open_orders(user):
 def _with_owner(tickets, user):
     for ticket in tickets:
         ticket.owner_name = ticket.reporter_shown_to(user)
-        ticket.report_photos = [p for p in ticket.photos
-                                if p.stage == TicketAttachment.Stage.REPORT]
-        ticket.after_photos = [p for p in ticket.photos
-                               if p.stage == TicketAttachment.Stage.AFTER]
+        # The owner's photos and video with the report; the worker's own after-photos.
+        ticket.report_media = [a for a in ticket.media
+                               if a.stage == TicketAttachment.Stage.REPORT]
+        ticket.after_media = [a for a in ticket.media
+                              if a.stage == TicketAttachment.Stage.AFTER]
     return tickets
 
 

@@ -59,7 +59,7 @@ def test_a_worker_takes_and_completes_an_order_on_a_phone(page, live_server, ord
     assert "厨房水龙头" in card.inner_text()
     assert "138****8000" in card.inner_text()
     assert OWNER_PHONE not in page.content()
-    assert card.locator(".wb-photos img").count() == 1
+    assert card.locator(".ticket-photos img").count() == 1
     call = page.request.get(live_server.url + card.locator(".wb-call").get_attribute("href"),
                             max_redirects=0)
     assert call.headers["location"] == f"tel:{OWNER_PHONE}"
@@ -103,7 +103,7 @@ def test_a_worker_takes_and_completes_an_order_on_a_phone(page, live_server, ord
     page.click("#tab-done")
     page.wait_for_selector("#done-orders")
     assert "水龙头阀芯" in page.locator(f"#order-{order.pk}").inner_text()
-    assert page.locator(f"#order-{order.pk} .wb-photos img").count() == 2
+    assert page.locator(f"#order-{order.pk} .ticket-photos img").count() == 2
     screenshot(page, "workbench-04-done")
 
 

@@ -194,6 +194,17 @@ def test_anonymous_visitors_get_no_poster(client, processed_video):
     assert client.get(processed_video.thumbnail.url).status_code == 404
 
 
+def test_the_worker_sees_the_owners_video_on_the_order_card(client, ticket, processed_video,
+                                                           worker_a, service_a):
+    ticket.dispatch(worker_a.staff, by=service_a)
+    client.force_login(worker_a)
+    page = client.get("/work/").content.decode()
+
+    assert f'href="{processed_video.file.url}" class="ticket-photos__poster"' in page
+    assert f'src="{processed_video.thumbnail.url}"' in page
+    assert '<span class="ticket-photos__duration" aria-hidden="true">0:12</span>' in page
+
+
 def test_a_worker_gets_the_poster_of_their_order_only(client, ticket, processed_video,
                                                      worker_a, service_a, outsider_worker):
     client.force_login(worker_a)

@@ -118,7 +118,7 @@ def test_the_owners_photos_show_as_thumbnails_once_processed(client, order, work
         ticket=order, community_id=order.community_id, file=photo("report.jpg"),
         uploaded_by=resident)
     client.force_login(worker_a)
-    assert gettext("Photo being prepared") in client.get(WORKBENCH).content.decode()
+    assert gettext("Processing…") in client.get(WORKBENCH).content.decode()
 
     from services.tickets.tasks import process_attachment
     process_attachment.call(attachment.pk)
