@@ -28,8 +28,11 @@ from django.utils.cache import patch_cache_control
 from portal.context_processors import LARGE_FONT_COOKIE
 
 GENERATION_KEY = "page-cache:generation"
-# Models whose rows change without changing what a page shows.
+# Models whose rows change without changing what a page shows: sessions, the task
+# queue, and the gate log, which a guard's every refused scan writes (an admission that
+# a resident is told of saves their message, which does move the generation).
 UNTRACKED_APPS = {"sessions", "django_tasks_database", "contenttypes"}
+UNTRACKED_MODELS = {"visitors.gateentry"}
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "Cache-Control",
                 "X-Frame-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy",
                 "X-Content-Type-Options")
@@ -52,7 +55,8 @@ def _generation():
 
 def bump_generation(**kwargs):
     sender = kwargs.get("sender")
-    if sender is not None and sender._meta.app_label in UNTRACKED_APPS:
+    if sender is not None and (sender._meta.app_label in UNTRACKED_APPS
+                               or sender._meta.label_lower in UNTRACKED_MODELS):
         return
     try:
         cache.incr(GENERATION_KEY)

@@ -5,7 +5,12 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from portal import page_cache
+from portal.estates import roles
 from portal.estates.models import Occupancy
+from services.visitors import gate
+from services.visitors.models import GateEntry
+from tests import factories as f
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -95,3 +100,19 @@ def test_off_without_a_shared_cache(client, resident, home_a, settings):
     with CaptureQueriesContext(connection) as queries:
         client.get(HOME)
     assert len(queries) >= 3
+
+
+def test_the_gate_log_leaves_residents_pages_cached(client, resident, home_a, company,
+                                                    community_a):
+    """Every refused scan writes a gate-log row; no cached page shows the gate log."""
+    guard = f.StaffFactory(company=company, user__groups=[roles.GUARD],
+                           communities=[community_a]).user
+    client.force_login(resident)
+    client.get(HOME)
+    generation = cache.get(page_cache.GENERATION_KEY)
+
+    verdict = gate.check(community_a, "00000000", guard)
+
+    assert not verdict.ok
+    assert GateEntry.objects.filter(community=community_a).exists()
+    assert cache.get(page_cache.GENERATION_KEY) == generation
