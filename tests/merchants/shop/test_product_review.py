@@ -138,3 +138,14 @@ def test_staff_cannot_change_a_merchants_stock(noodles, manager_a):
     with pytest.raises(TransitionNotAllowed):
         noodles.switch(False, by=manager_a)
     assert (_live(noodles).stock, _live(noodles).active) == (10, True)
+
+
+def test_the_merchant_sees_its_editor_submit_button_and_stock_page(client, noodles, seller_a):
+    client.force_login(seller_a)
+
+    editor = client.get(reverse("shop_products:edit", args=[noodles.pk])).content.decode()
+    assert 'name="action-submit"' in editor and 'name="action-publish"' not in editor
+    stock = client.get(reverse("shop_products:stock", args=[noodles.pk]))
+    assert stock.status_code == 200 and 'id="stock-form"' in stock.content.decode()
+    listing = client.get(reverse("shop_products:list")).content.decode()
+    assert reverse("shop_products:stock", args=[noodles.pk]) in listing
