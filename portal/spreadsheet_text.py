@@ -12,14 +12,27 @@ from openpyxl.cell import WriteOnlyCell
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def text_cell(sheet, value):
-    """``value`` for a row of ``sheet``, as a text cell when it could be read as a formula."""
-    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
-        return value
-    cell = WriteOnlyCell(sheet, value)
+def reads_as_formula(value):
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def as_text(cell):
+    """Make a written cell plain text, shown as typed."""
     cell.data_type = "s"
     cell.quotePrefix = True
     return cell
+
+
+def text_cell(sheet, value):
+    """``value`` for a row of ``sheet``, as a text cell when it could be read as a formula."""
+    if not reads_as_formula(value):
+        return value
+    return as_text(WriteOnlyCell(sheet, value))
+
+
+def csv_text(value):
+    """A CSV has no cell types: such text gets the quote in front, as a clerk types it."""
+    return f"'{value}" if reads_as_formula(value) else value
 
 
 def text_row(sheet, values):

@@ -33,6 +33,7 @@ from wagtail.admin.widgets.button import Button
 
 from portal.accounts.phone import normalise_mobile
 from portal.crypto import blind_index
+from portal.spreadsheet_text import as_text, csv_text, reads_as_formula
 
 
 def scoped(queryset, user):
@@ -159,6 +160,16 @@ class IndexView(ObjectActionsMixin, generic.IndexView):
     phone_index_fields = []
     list_select_related = []
     list_prefetch_related = []
+
+    # Exported text people typed (a visitor's name, a ticket's description) that a
+    # spreadsheet would run as a formula stays text (portal/spreadsheet_text.py).
+    def preprocess_field_value(self, field, value, export_format):
+        value = super().preprocess_field_value(field, value, export_format)
+        return csv_text(value) if export_format == self.FORMAT_CSV else value
+
+    def generate_xlsx_row(self, worksheet, row_dict, date_format=None):
+        for cell in super().generate_xlsx_row(worksheet, row_dict, date_format):
+            yield as_text(cell) if reads_as_formula(cell.value) else cell
 
     def get_base_queryset(self):
         queryset = super().get_base_queryset()

@@ -131,3 +131,15 @@ def test_the_finance_menu_is_shown(client, finance_a):
     # The sidebar's items are JSON in the page: non-ASCII labels come \u-escaped.
     assert json.dumps(gettext("Arrears")) in page
     assert json.dumps(gettext("Collection report")) in page
+
+
+def test_an_owner_name_read_as_a_formula_is_exported_as_text(client, debts, finance_a):
+    from openpyxl import load_workbook
+
+    house_a = debts[0]
+    house_a.owner_records.update(name="=1+1")
+    client.force_login(finance_a)
+    sheet = load_workbook(io.BytesIO(client.get(reverse("billing_arrears:export")).content)).active
+    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value == "=1+1"]
+
+    assert len(cells) == 1 and cells[0].data_type == "s" and cells[0].quotePrefix

@@ -5,6 +5,8 @@ import io
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from portal.spreadsheet_text import text_row
+
 from . import ageing
 
 
@@ -52,9 +54,9 @@ def arrears_workbook(rows, on):
     sheet.append([_("Community"), _("Building"), _("House"), pgettext("property", "Owner"),
                   _("Phone"), _("Owed"), _("Bills owed"), _("Oldest due date"), _("Days overdue")])
     for row in rows:
-        sheet.append([row.house.community.name, row.house.unit.building.name,
-                      row.house.label, row.owner_name, row.owner_phone, row.owed, row.bills,
-                      row.oldest_due, row.age])
+        sheet.append(text_row(sheet, [
+            row.house.community.name, row.house.unit.building.name, row.house.label,
+            row.owner_name, row.owner_phone, row.owed, row.bills, row.oldest_due, row.age]))
     return _bytes(book)
 
 
