@@ -13,6 +13,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import include, path, reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.generic import TemplateView, View
@@ -128,8 +129,8 @@ class DunningSendView(View):
 
     def post(self, request):
         _require(request.user, DUN)
-        back = request.POST.get("next") or reverse("billing_arrears:index")
-        if not back.startswith("/") or back.startswith("//"):
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts=None):
             back = reverse("billing_arrears:index")
         ids = [value for value in request.POST.getlist("house") if value.isdigit()]
         key = request.POST.get("request_key", "")

@@ -136,3 +136,21 @@ def test_the_arrears_page_offers_the_send_button_to_finance(client, owing, finan
     page = client.get(reverse("billing_arrears:index")).content.decode()
     assert gettext("Send dunning notice to the chosen houses") in page
     assert f'value="{owing.pk}"' in page
+
+
+@pytest.mark.parametrize("back", ["https://evil.example/", "//evil.example/",
+                                  "/\\evil.example/", "javascript:alert(1)"])
+def test_a_refused_send_never_goes_back_to_another_site(client, owing, finance_a, back):
+    client.force_login(finance_a)
+    response = client.post(reverse("billing_arrears:dun"), {"request_key": "k9", "next": back})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("billing_arrears:index")
+
+
+def test_a_refused_send_goes_back_to_the_filtered_list(client, owing, finance_a):
+    client.force_login(finance_a)
+    back = reverse("billing_arrears:index") + "?min_amount=100"
+    response = client.post(reverse("billing_arrears:dun"), {"request_key": "k9", "next": back})
+
+    assert response["Location"] == back
