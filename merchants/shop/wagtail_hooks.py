@@ -126,6 +126,9 @@ class ProductViewSet(ScopedModelViewSet, SnippetViewSet):
     object_views = [("stock", admin_views.ProductStockView)]
     object_actions = [ObjectAction(_("Stock and sale"), "stock", "shop.change_product",
                                    "resubmit")]
+    # Its menu item is in the Shop group: not in Wagtail's Snippets index, which counts
+    # every merchant's products.
+    menu_item_is_registered = True
 
     def get_object_view_kwargs(self):
         return {**super().get_object_view_kwargs(), "index_url_name": self.get_url_name("list")}

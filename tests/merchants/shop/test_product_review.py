@@ -109,6 +109,14 @@ def test_another_merchant_or_community_cannot_reach_the_product(client, request,
     assert _live(noodles).price == Decimal("18.00")
 
 
+def test_products_are_not_counted_in_wagtails_snippets_index(client, noodles, merchant_b):
+    client.force_login(merchant_b)
+
+    response = client.get(reverse("wagtailsnippets:index"))
+
+    assert reverse("shop_products:list") not in response.content.decode().split("<main")[-1]
+
+
 def test_stock_and_on_off_change_at_once_and_a_publish_keeps_them(client, noodles, seller_a,
                                                                   manager_a, resident):
     _submit(client, seller_a, noodles, price="25.00")
