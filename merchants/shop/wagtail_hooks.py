@@ -130,8 +130,9 @@ class ProductViewSet(ScopedModelViewSet, SnippetViewSet):
     # every merchant's products.
     menu_item_is_registered = True
 
-    def get_object_view_kwargs(self):
-        return {**super().get_object_view_kwargs(), "index_url_name": self.get_url_name("list")}
+    def get_urlpatterns(self):
+        # The listing answers also to the name every other viewset's listing has.
+        return [*super().get_urlpatterns(), path("", self.index_view, name="index")]
 
     def register_chooser_viewset(self):
         pass  # nothing chooses a product in the admin: no unscoped chooser listing
