@@ -7,12 +7,13 @@ from wagtail.documents import urls as wagtaildocs_urls
 from home import views as home_views
 from portal import views
 from portal.accounts.views import ResidentSignupView
-from portal.estates import audit, page_reach
+from portal.estates import audit, page_reach, workflow_reach
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     *audit.urlpatterns,
     *page_reach.urlpatterns,
+    *workflow_reach.urlpatterns,
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     # Sign-up is allauth's, with the community fixed by the resident's QR link.

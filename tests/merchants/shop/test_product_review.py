@@ -159,9 +159,6 @@ def test_the_merchant_sees_its_editor_submit_button_and_stock_page(client, noodl
     assert reverse("shop_products:stock", args=[noodles.pk]) in listing
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Wagtail's workflow reports list snippets under review by content type, not by "
-    "visible_to: they belong with the company-wide reports of portal/estates/audit.py"))
 @pytest.mark.parametrize("report", ["workflow", "workflow_tasks"])
 def test_another_merchant_does_not_find_the_product_in_the_workflow_reports(
         client, noodles, seller_a, merchant_b, report):
