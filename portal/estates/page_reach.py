@@ -5,9 +5,7 @@ would name other communities' notices and other merchants' pages: the bulk actio
 confirmation ("you have no permission for: …", with ``?id=all`` every page of the site)
 and the aging-pages report. Here they keep to the explorer's pages."""
 
-from django.urls import path
 from wagtail import hooks
-from wagtail.admin.auth import require_admin_access
 from wagtail.admin.views.pages.bulk_actions.delete import DeleteBulkAction
 from wagtail.admin.views.pages.bulk_actions.move import MoveBulkAction
 from wagtail.admin.views.pages.bulk_actions.publish import PublishBulkAction
@@ -15,6 +13,8 @@ from wagtail.admin.views.pages.bulk_actions.unpublish import UnpublishBulkAction
 from wagtail.admin.views.reports.aging_pages import AgingPagesView
 from wagtail.models import Page
 from wagtail.permission_policies.pages import PagePermissionPolicy
+
+from .audit import report_paths
 
 
 def reachable(pages, request):
@@ -58,11 +58,4 @@ class ReachableAgingPagesView(AgingPagesView):
         return reachable(super().get_queryset(), self.request)
 
 
-# Placed before Wagtail's admin URLs, so the report keeps its address and menu item.
-urlpatterns = [
-    path("admin/reports/aging-pages/",
-         require_admin_access(ReachableAgingPagesView.as_view()), name="aging_pages_reachable"),
-    path("admin/reports/aging-pages/results/",
-         require_admin_access(ReachableAgingPagesView.as_view(results_only=True)),
-         name="aging_pages_reachable_results"),
-]
+urlpatterns = report_paths("aging-pages", ReachableAgingPagesView, "aging_pages_reachable")

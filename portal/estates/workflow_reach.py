@@ -13,11 +13,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Q
 from django.db.models.functions import Cast
-from django.urls import path
-from wagtail.admin.auth import require_admin_access
 from wagtail.admin.views.reports import workflows
 from wagtail.models import Page, WorkflowState, get_default_page_content_type
 
+from .audit import report_paths
 from .page_reach import reachable
 
 
@@ -65,18 +64,7 @@ class ReachableWorkflowTasksView(workflows.WorkflowTasksView):
         return super().get_queryset().exclude(workflow_state__in=hidden_states(self.request))
 
 
-def _report(address, view_class, name):
-    return [
-        path(f"admin/reports/{address}/", require_admin_access(view_class.as_view()),
-             name=f"{name}_reachable"),
-        path(f"admin/reports/{address}/results/",
-             require_admin_access(view_class.as_view(results_only=True)),
-             name=f"{name}_reachable_results"),
-    ]
-
-
-# Placed before Wagtail's admin URLs, so the reports keep their addresses and menu items.
 urlpatterns = [
-    *_report("workflow", ReachableWorkflowView, "workflow"),
-    *_report("workflow_tasks", ReachableWorkflowTasksView, "workflow_tasks"),
+    *report_paths("workflow", ReachableWorkflowView, "workflow_reachable"),
+    *report_paths("workflow_tasks", ReachableWorkflowTasksView, "workflow_tasks_reachable"),
 ]
