@@ -10,6 +10,7 @@ Pay's notification, the active query, the sandbox cashier and the cashier's reco
 offline payment all go through it, and a second settlement of the same order is a no-op.
 """
 
+import logging
 import secrets
 from datetime import timedelta
 from decimal import Decimal
@@ -28,6 +29,8 @@ from portal.estates.scope import ScopedQuerySet
 
 from . import purposes
 from .money import FEN
+
+logger = logging.getLogger(__name__)
 
 
 class State(models.TextChoices):
@@ -392,6 +395,13 @@ class PaymentOrder(models.Model):
         try:
             result = get_provider().refund(refund)
         except ProviderError as error:
+            if error.outcome_unknown:
+                # WeChat Pay may have made the refund: it stays processing, and its
+                # notification or the payment watch's query (sync_with_provider) says how
+                # it ended. Freeing the amount now could give the money back twice.
+                logger.warning("refund %s: no answer from WeChat Pay (%s); left to the watch",
+                               refund.pk, error.code)
+                return refund
             refund.fail(str(error))
             raise TransitionNotAllowed(
                 _("WeChat Pay refused the refund: %(message)s") % {"message": error}) from None
@@ -518,11 +528,18 @@ class Refund(models.Model):
         return False
 
     def sync_with_provider(self):
-        from .providers import get_provider
+        from .providers import ProviderError, get_provider
 
         if self.state != Refund.State.PROCESSING or self.channel != Channel.WECHAT:
             return False
-        return self.apply_result(get_provider().query_refund(self))
+        try:
+            result = get_provider().query_refund(self)
+        except ProviderError as error:
+            if error.code == "RESOURCE_NOT_EXISTS":
+                # The request was lost on its way: nothing was refunded.
+                return self.fail(_("WeChat Pay never received the refund."))
+            raise
+        return self.apply_result(result)
 
 
 class PaymentEventQuerySet(ScopedQuerySet):

@@ -149,3 +149,62 @@ def test_refund_settle_is_a_no_op_the_second_time(resident, purpose_log, finance
                          succeeded_at=timezone.now()) is False
     order.refresh_from_db()
     assert order.refunded_amount == Decimal("20.00")
+
+
+def test_a_refund_whose_answer_is_lost_stays_processing_until_wechat_pay_tells(
+        client, wechatpay, paid, finance_a, purpose_log):
+    """WeChat Pay made the refund but its gateway timed out: freeing the amount would let
+    finance give the money back twice."""
+    wechatpay.lose_next_answer("/v3/refund/domestic/refunds")
+
+    refund = paid.refund(amount=Decimal("100.00"), reason="退费", by=finance_a)
+
+    assert refund.state == Refund.State.PROCESSING
+    assert refund.out_refund_no in wechatpay.refunds  # it was made
+    with pytest.raises(ValidationError):
+        paid.refund(amount=Decimal("1.00"), reason="再退", by=finance_a)
+    wechatpay.complete_refund(refund.out_refund_no, notify=False)
+    assert deliver(client, wechatpay.refund_notification(refund.out_refund_no)).status_code == 204
+    refund.refresh_from_db()
+    assert refund.state == Refund.State.SUCCESS
+    assert purpose_log.refunded == [refund.out_refund_no]
+
+
+def test_the_watch_settles_a_refund_whose_answer_was_lost(wechatpay, paid, finance_a):
+    wechatpay.lose_next_answer("/v3/refund/domestic/refunds")
+    refund = paid.refund(amount=Decimal("100.00"), reason="退费", by=finance_a)
+    wechatpay.complete_refund(refund.out_refund_no, notify=False)
+
+    assert refund.sync_with_provider() is True
+
+    refund.refresh_from_db()
+    paid.refresh_from_db()
+    assert refund.state == Refund.State.SUCCESS and paid.state == State.REFUNDED
+
+
+def test_a_refund_lost_on_its_way_is_failed_by_the_watch_and_asked_again(wechatpay, paid,
+                                                                         finance_a):
+    wechatpay.fail_next("/v3/refund/domestic/refunds", 500, "SYSTEM_ERROR", "系统超时")
+    refund = paid.refund(amount=Decimal("100.00"), reason="退费", by=finance_a)
+    assert refund.state == Refund.State.PROCESSING
+    assert refund.out_refund_no not in wechatpay.refunds
+
+    refund.sync_with_provider()  # WeChat Pay: no such refund
+
+    refund.refresh_from_db()
+    assert refund.state == Refund.State.CLOSED
+    again = paid.refund(amount=Decimal("100.00"), reason="退费", by=finance_a)
+    assert again.state == Refund.State.PROCESSING
+    assert wechatpay.refunds[again.out_refund_no].refund == 10000
+
+
+def test_after_a_closed_refund_the_whole_amount_can_be_refunded_again(client, wechatpay, paid,
+                                                                       finance_a):
+    refund = paid.refund(amount=Decimal("100.00"), reason="退费", by=finance_a)
+    wechatpay.complete_refund(refund.out_refund_no, status="CLOSED", notify=False)
+    deliver(client, wechatpay.refund_notification(refund.out_refund_no))
+
+    again = paid.refund(amount=Decimal("100.00"), reason="退费", by=finance_a)
+
+    assert again.state == Refund.State.PROCESSING
+    assert wechatpay.refunds[again.out_refund_no].refund == 10000

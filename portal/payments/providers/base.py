@@ -12,6 +12,13 @@ class ProviderError(Exception):
         super().__init__(message)
         self.code = code
 
+    @property
+    def outcome_unknown(self):
+        """No answer to trust (the network, a signature that does not verify, WeChat Pay's
+        own system error): the request may have been carried out."""
+        return (self.code in ("NETWORK", "SIGN_ERROR", "SYSTEM_ERROR")
+                or (self.code.isdigit() and int(self.code) >= 500))
+
 
 class AlreadyPaid(ProviderError):
     """Closing an order the payer has just paid."""

@@ -185,10 +185,16 @@ class WeChatPayStub:
             self.bills = {}
             self.calls = []
             self._failures = []
+            self._lost_answers = []
 
     def fail_next(self, path_part, status, code, message="error"):
         """The next request whose path contains ``path_part`` gets this error."""
         self._failures.append((path_part, StubError(status, code, message)))
+
+    def lose_next_answer(self, path_part, status=500, code="SYSTEM_ERROR", message="系统超时"):
+        """The next request whose path contains ``path_part`` is carried out, but answered
+        with this error: WeChat Pay's gateway timing out after the refund was made."""
+        self._lost_answers.append((path_part, StubError(status, code, message)))
 
     def calls_to(self, path_part):
         return [call for call in self.calls if path_part in call]
@@ -318,6 +324,11 @@ class WeChatPayStub:
             refund.status = status
             if status == "SUCCESS":
                 refund.success_time = _now().isoformat()
+            if status == "CLOSED":  # nothing went back: the amount can be refunded again
+                order = self.orders[refund.out_trade_no]
+                order.refunded -= refund.refund
+                if not order.refunded:
+                    order.trade_state = "SUCCESS"
         if not notify:
             return []
         note = self.refund_notification(out_refund_no)
@@ -356,6 +367,14 @@ class WeChatPayStub:
             if part in target:
                 del self._failures[number]
                 raise error
+        answer = self._carry_out(method, target, body, authorization)
+        for number, (part, error) in enumerate(self._lost_answers):
+            if part in target:
+                del self._lost_answers[number]
+                raise error
+        return answer
+
+    def _carry_out(self, method, target, body, authorization):
         self._check_authorization(method, target, body, authorization)
         split = urlsplit(target)
         path, query = split.path, {k: v[0] for k, v in parse_qs(split.query).items()}

@@ -169,7 +169,7 @@ def test_a_refund_under_way_is_not_asked_again(wechatpay, asked, seller_a):  # n
 
 def test_another_merchant_can_neither_see_nor_retry_a_failed_refund(
         client, wechatpay, asked, seller_a, seller_b):  # noqa: F811
-    wechatpay.fail_next(REFUNDS, 500, "SYSTEM_ERROR", "系统繁忙")
+    wechatpay.fail_next(REFUNDS, 403, "NOT_ENOUGH", "基本账户余额不足")
     with pytest.raises(TransitionNotAllowed):
         asked.approve(by=seller_a)
 
