@@ -187,11 +187,14 @@ class AfterSale(models.Model):
                                  refund=None).update(refund=refund)
         self.refresh_from_db()
 
-    def _refund_failed(self, failure, by):
+    def _refund_failed(self, failure, by, refund=None):
+        """The refund this approved request asked for (``refund``, or one refused when
+        asked, before it was linked) did not go through: it waits for a retry."""
         with transaction.atomic():
             current = self._locked()
             order = self.order._locked()
-            if current.state != AfterSale.State.APPROVED or current.refund_id:
+            if (current.state != AfterSale.State.APPROVED
+                    or current.refund_id != (refund.pk if refund else None)):
                 return
             current.state = AfterSale.State.REFUND_FAILED
             current.failure = failure[:200]
@@ -205,6 +208,14 @@ class AfterSale(models.Model):
             raise TransitionNotAllowed(gettext("Say why the request is rejected."))
         with transaction.atomic():
             self._decide(by, "aftersale_rejected", AfterSale.State.REJECTED, answer)
+
+
+def refund_closed(refund):
+    """WeChat Pay closed, or could not deliver, the refund an approved request had asked
+    for: the request waits for a retry, and the merchant is told."""
+    request = AfterSale.objects.filter(refund=refund).first()
+    if request is not None:
+        request._refund_failed(refund.failure, by=None, refund=refund)
 
 
 class RefundFailed(TransitionNotAllowed):

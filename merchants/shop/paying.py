@@ -33,6 +33,12 @@ def order_refunded(refund):
     refund_settled(refund)
 
 
+def order_refund_failed(refund):
+    from .aftersale import refund_closed
+
+    refund_closed(refund)
+
+
 def can_refund(payment, amount):
     from .aftersale import approved_request
 
@@ -56,4 +62,5 @@ def register():
 
     purposes.register(PURPOSE, label=_("Merchant order"), on_paid=order_paid,
                       on_closed=order_closed, on_refunded=order_refunded,
-                      can_refund=can_refund, ways_on=ways_on)
+                      on_refund_failed=order_refund_failed, can_refund=can_refund,
+                      ways_on=ways_on)

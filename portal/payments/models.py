@@ -509,6 +509,9 @@ class Refund(models.Model):
             current.save(update_fields=["state", "failure"])
             order._record("refund_failed", from_state=order.state, refund=current,
                           note=current.failure)
+            hook = purposes.get(order.purpose).on_refund_failed
+            if hook is not None:
+                hook(current)
             self.state, self.failure = current.state, current.failure
         return True
 

@@ -29,15 +29,18 @@ class Purpose:
     on_closed: Callable | None = None
     can_refund: Callable | None = None
     ways_on: Callable | None = None
+    # A refund WeChat Pay refused, closed or could not deliver (the amount is free again).
+    on_refund_failed: Callable | None = None
 
 
 _registry = {}
 
 
 def register(key, *, label, on_paid, on_refunded=None, on_closed=None, can_refund=None,
-             ways_on=None):
+             ways_on=None, on_refund_failed=None):
     """Register (or re-register, e.g. on reload) what ``key`` orders pay for."""
-    purpose = Purpose(key, label, on_paid, on_refunded, on_closed, can_refund, ways_on)
+    purpose = Purpose(key, label, on_paid, on_refunded, on_closed, can_refund, ways_on,
+                      on_refund_failed)
     _registry[key] = purpose
     return purpose
 
