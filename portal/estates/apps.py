@@ -6,3 +6,8 @@ class EstatesConfig(AppConfig):
     name = "portal.estates"
     label = "estates"
     verbose_name = _("Estate directory")
+
+    def ready(self):
+        from .moderation_mail import replace_wagtail_notifier
+
+        replace_wagtail_notifier()
