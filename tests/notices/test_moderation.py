@@ -68,3 +68,18 @@ def test_manager_of_another_community_cannot_approve(client, submitted, manager_
 def test_review_list_shows_only_the_managers_communities(submitted, manager_a, manager_b):
     assert TaskState.objects.reviewable_by(manager_a).count() == 1
     assert TaskState.objects.reviewable_by(manager_b).count() == 0
+
+
+@pytest.fixture
+def managers_with_emails(manager_a, manager_b):
+    for user, address in ((manager_a, "a@example.com"), (manager_b, "b@example.com")):
+        user.email = address
+        user.save(update_fields=["email"])
+
+
+def test_only_the_notice_s_community_managers_are_emailed(managers_with_emails, mailoutbox,
+                                                          submitted):
+    recipients = {address for message in mailoutbox for address in message.to}
+
+    assert "a@example.com" in recipients
+    assert "b@example.com" not in recipients
