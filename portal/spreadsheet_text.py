@@ -7,13 +7,20 @@ on the clerk's computer. Such text goes in as a text cell with the quote prefix 
 a clerk types for the same purpose), and reads exactly as it was typed.
 """
 
+import re
+
 from openpyxl.cell import WriteOnlyCell
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+# A plain signed number ("-5", "+8613800138000") is read as that number, never run.
+_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
 def reads_as_formula(value):
-    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+    return (isinstance(value, str) and value.startswith(FORMULA_STARTS)
+            and not _NUMBER.fullmatch(value))
 
 
 def as_text(cell):

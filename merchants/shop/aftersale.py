@@ -211,8 +211,8 @@ class AfterSale(models.Model):
 
 
 def refund_closed(refund):
-    """WeChat Pay closed, or could not deliver, the refund an approved request had asked
-    for: the request waits for a retry, and the merchant is told."""
+    """WeChat Pay closed the refund an approved request had asked for: the request waits
+    for a retry, and the merchant is told."""
     request = AfterSale.objects.filter(refund=refund).first()
     if request is not None:
         request._refund_failed(refund.failure, by=None, refund=refund)

@@ -510,7 +510,8 @@ class Refund(models.Model):
             order._record("refund_failed", from_state=order.state, refund=current,
                           note=current.failure)
             hook = purposes.get(order.purpose).on_refund_failed
-            if hook is not None:
+            if hook is not None and state == Refund.State.CLOSED:
+                # Not ABNORMAL: that money left, stuck on the way, and staff handle it.
                 hook(current)
             self.state, self.failure = current.state, current.failure
         return True

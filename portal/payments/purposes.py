@@ -29,7 +29,7 @@ class Purpose:
     on_closed: Callable | None = None
     can_refund: Callable | None = None
     ways_on: Callable | None = None
-    # A refund WeChat Pay refused, closed or could not deliver (the amount is free again).
+    # A refund WeChat Pay refused or closed: nothing went back, the amount is free again.
     on_refund_failed: Callable | None = None
 
 

@@ -17,6 +17,8 @@ def requested_range(header, size):
     match = _ONE_RANGE.match(header.strip()) if header else None
     if not match or match.groups() == ("", ""):
         return None
+    if size == 0:
+        return False
     first, last = match.groups()
     if not first:  # "bytes=-500": the last 500 bytes
         if int(last) == 0:
@@ -29,15 +31,26 @@ def requested_range(header, size):
     return None if last < first else (first, last)
 
 
-def _chunks(handle, first, length):
-    with handle:
-        handle.seek(first)
-        while length > 0:
-            chunk = handle.read(min(CHUNK_BYTES, length))
+class _Slice:
+    """``length`` bytes of the open file from ``first``. Django closes what it streams
+    when the response ends, read or not (a HEAD, a player that hangs up), and closing
+    this closes the file."""
+
+    def __init__(self, handle, first, length):
+        self.handle, self.first, self.length = handle, first, length
+
+    def __iter__(self):
+        self.handle.seek(self.first)
+        left = self.length
+        while left > 0:
+            chunk = self.handle.read(min(CHUNK_BYTES, left))
             if not chunk:
                 return
-            length -= len(chunk)
+            left -= len(chunk)
             yield chunk
+
+    def close(self):
+        self.handle.close()
 
 
 def ranged_file_response(request, handle, size, content_type):
@@ -54,7 +67,7 @@ def ranged_file_response(request, handle, size, content_type):
         response["Content-Range"] = f"bytes */{size}"
     else:
         first, last = wanted
-        response = StreamingHttpResponse(_chunks(handle, first, last - first + 1),
+        response = StreamingHttpResponse(_Slice(handle, first, last - first + 1),
                                          status=206, content_type=content_type)
         response["Content-Range"] = f"bytes {first}-{last}/{size}"
         response["Content-Length"] = str(last - first + 1)

@@ -208,3 +208,21 @@ def test_after_a_closed_refund_the_whole_amount_can_be_refunded_again(client, we
 
     assert again.state == Refund.State.PROCESSING
     assert wechatpay.refunds[again.out_refund_no].refund == 10000
+
+
+def test_a_refund_wechat_pay_refuses_for_its_signature_fails_at_once(wechatpay, paid, finance_a):
+    """WeChat Pay's own SIGN_ERROR (401) is a clear refusal: nothing was refunded."""
+    wechatpay.fail_next("/v3/refund/domestic/refunds", 401, "SIGN_ERROR", "签名错误")
+    with pytest.raises(TransitionNotAllowed):
+        paid.refund(amount=Decimal("100.00"), reason="退费", by=finance_a)
+
+    assert Refund.objects.get().state == Refund.State.CLOSED
+
+
+def test_any_server_error_of_wechat_pay_leaves_the_refund_processing(wechatpay, paid,
+                                                                     finance_a):
+    wechatpay.lose_next_answer("/v3/refund/domestic/refunds", 502, "BAD_GATEWAY", "网关错误")
+
+    refund = paid.refund(amount=Decimal("100.00"), reason="退费", by=finance_a)
+
+    assert refund.state == Refund.State.PROCESSING

@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from services.media.ranges import requested_range
+from services.media.ranges import ranged_file_response, requested_range
 from services.models import TicketAttachment
 from services.tickets.processing import attach_uploads
 from tests.services.factories import submit
@@ -120,3 +120,20 @@ def test_requested_range_reads_one_range():
     assert requested_range("bytes=-0", 100) is False
     assert requested_range("bytes=-500", 100) == (0, 99)
     assert requested_range("bytes=100-", 100) is False
+
+
+def test_a_range_not_read_closes_the_file_with_the_response(rf, db):
+    """A HEAD, or a player that hangs up before reading: the file is closed all the same."""
+    handle = io.BytesIO(CONTENT)
+    response = ranged_file_response(rf.head("/", headers={"Range": "bytes=0-99"}), handle,
+                                    len(CONTENT), "video/mp4")
+    assert response.status_code == 206
+
+    response.close()
+
+    assert handle.closed
+
+
+def test_an_empty_file_has_no_range_to_give():
+    assert requested_range("bytes=-500", 0) is False
+    assert requested_range("bytes=0-", 0) is False

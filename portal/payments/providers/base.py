@@ -8,16 +8,17 @@ from decimal import Decimal
 class ProviderError(Exception):
     """The provider refused a request or could not be reached; the message is its own."""
 
-    def __init__(self, message, code=""):
+    def __init__(self, message, code="", status=None):
         super().__init__(message)
         self.code = code
+        self.status = status  # WeChat Pay's HTTP status, when it answered
 
     @property
     def outcome_unknown(self):
-        """No answer to trust (the network, a signature that does not verify, WeChat Pay's
-        own system error): the request may have been carried out."""
-        return (self.code in ("NETWORK", "SIGN_ERROR", "SYSTEM_ERROR")
-                or (self.code.isdigit() and int(self.code) >= 500))
+        """No answer to trust (the network, an answer whose signature does not verify,
+        an error of WeChat Pay's own system): the request may have been carried out."""
+        return (self.code in ("NETWORK", "ANSWER_UNVERIFIED")
+                or (self.status is not None and self.status >= 500))
 
 
 class AlreadyPaid(ProviderError):

@@ -84,7 +84,7 @@ class WeChatPayProvider:
             raise ProviderError(f"WeChat Pay could not be reached ({type(error).__name__})",
                                 code="NETWORK") from error
         except Exception as error:  # wechatpayv3 raises bare Exception on a bad signature
-            raise ProviderError(str(error), code="SIGN_ERROR") from error
+            raise ProviderError(str(error), code="ANSWER_UNVERIFIED") from error
         if 200 <= status < 300:
             if isinstance(body, bytes) or not body:
                 return body
@@ -94,7 +94,7 @@ class WeChatPayProvider:
         except (TypeError, ValueError):
             data = {}
         raise ProviderError(data.get("message") or f"HTTP {status}",
-                            code=data.get("code", str(status)))
+                            code=data.get("code", str(status)), status=status)
 
     def notify_url(self, name):
         return self.notify_base_url + reverse(name)

@@ -180,3 +180,16 @@ def test_another_merchant_can_neither_see_nor_retry_a_failed_refund(
     asked.refresh_from_db()
     assert asked.state == AfterSale.State.REFUND_FAILED
     assert wechatpay.refunds == {}
+
+
+def test_an_abnormal_refund_is_left_to_staff_not_offered_a_retry(
+        client, wechatpay, paid, asked, seller_a):  # noqa: F811
+    """ABNORMAL: the money left but could not reach the payer's account; asking again
+    would be refused (nothing is free to refund) and staff settle it with WeChat Pay."""
+    asked.approve(by=seller_a)
+    assert deliver(client, _settle(wechatpay, asked.refund, "ABNORMAL")).status_code == 204
+
+    asked.refresh_from_db()
+    assert asked.refund.state == Refund.State.ABNORMAL
+    assert asked.state == AfterSale.State.APPROVED and not asked.can_retry
+    assert _told(seller_a, "shop.merchant.refund_failed") == 0
