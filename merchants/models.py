@@ -29,6 +29,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from notices.search import spaced
+from portal.estates.approval import ActsOnlyWhereAllowed
 from portal.estates.errors import TransitionNotAllowed
 from portal.estates.models import Community
 from portal.estates.scope import ScopedQuerySet
@@ -380,7 +381,7 @@ class MerchantAccount(models.Model):
         return self.name
 
 
-class MerchantApprovalTask(AbstractGroupApprovalTask):
+class MerchantApprovalTask(ActsOnlyWhereAllowed, AbstractGroupApprovalTask):
     """The merchant review (商家审核): members of the chosen groups approve the changes
     of the merchants they may manage (those serving a community they serve)."""
 

@@ -26,6 +26,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from portal import page_cache
+from portal.estates.approval import ActsOnlyWhereAllowed
 from portal.estates.models import Building, Community, Company, Resident, Unit
 from portal.estates.scope import ScopedQuerySet
 
@@ -471,7 +472,7 @@ class NoticePush(PagePush):
         return push
 
 
-class CommunityApprovalTask(AbstractGroupApprovalTask):
+class CommunityApprovalTask(ActsOnlyWhereAllowed, AbstractGroupApprovalTask):
     """A Wagtail workflow step approved by members of the chosen groups (community
     managers) who serve the community the page belongs to."""
 

@@ -83,3 +83,38 @@ def test_only_the_notice_s_community_managers_are_emailed(managers_with_emails, 
 
     assert "a@example.com" in recipients
     assert "b@example.com" not in recipients
+
+
+def _submit_notice(client, editor, index, community, slug):
+    client.force_login(editor)
+    data = nested_form_data({
+        "title": f"通知{slug}", "slug": slug, "category": "festival", "summary": "摘要",
+        "body": streamfield([]),
+        "targets": inline_formset([{"community": community.pk, "building": "", "unit": "",
+                                    "whole_company": ""}]),
+    })
+    data["action-submit"] = "1"
+    client.post(reverse("wagtailadmin_pages:add", args=["notices", "noticepage", index.pk]),
+                data)
+    client.logout()
+    return NoticePage.objects.get(slug=slug)
+
+
+@pytest.mark.parametrize("action", ["approve", "reject"])
+def test_a_manager_cannot_act_on_another_community_s_notice_through_their_own(
+        client, submitted, manager_b, company, community_b, index_b, action):
+    """Wagtail's action view takes the task state from the URL: community A's, in the
+    address of B's own notice that is in review too."""
+    editor_b = f.StaffFactory(company=company, user__groups=[roles.EDITOR],
+                              communities=[community_b]).user
+    own = _submit_notice(client, editor_b, index_b, community_b, "b-notice")
+    foreign = TaskState.objects.get(workflow_state__object_id=str(submitted.pk),
+                                    status=TaskState.STATUS_IN_PROGRESS)
+    client.force_login(manager_b)
+
+    response = client.post(reverse("wagtailadmin_pages:workflow_action",
+                                   args=[own.pk, action, foreign.pk]), {"comment": "x"})
+
+    assert (response.status_code, response["Location"]) == (302, "/admin/")  # refused
+    assert not NoticePage.objects.get(pk=submitted.pk).live
+    assert TaskState.objects.get(pk=foreign.pk).status == TaskState.STATUS_IN_PROGRESS

@@ -168,3 +168,21 @@ def test_another_merchant_does_not_find_the_product_in_the_workflow_reports(
     response = client.get(reverse(f"wagtailadmin_reports:{report}"))
 
     assert "牛肉面" not in response.content.decode()
+
+
+@pytest.mark.parametrize("action", ["approve", "reject"])
+def test_an_approver_cannot_act_on_another_community_s_product_through_their_own(
+        client, noodles, groceries, seller_a, seller_b, manager_b, action):
+    """Wagtail's action view takes the task state from the URL: the one of shop A's
+    product, put in the address of manager B's own product under review."""
+    _submit(Client(), seller_a, noodles, price="25.00")
+    _submit(Client(), seller_b, groceries, price="99.00")
+    foreign = _live(noodles).current_workflow_task_state
+    client.force_login(manager_b)
+
+    response = client.post(reverse("shop_products:workflow_action",
+                                   args=[groceries.pk, action, foreign.pk]), {"comment": "x"})
+
+    assert (response.status_code, response["Location"]) == (302, "/admin/")  # refused
+    assert _live(noodles).price == Decimal("18.00")
+    assert _live(noodles).current_workflow_task_state == foreign
