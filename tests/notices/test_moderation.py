@@ -17,20 +17,25 @@ def editor_a(company, community_a):
                           communities=[community_a]).user
 
 
-@pytest.fixture
-def submitted(client, editor_a, index_a, community_a):
-    client.force_login(editor_a)
+def _submit_notice(client, editor, index, community, slug, title="通知", summary="摘要"):
+    client.force_login(editor)
     data = nested_form_data({
-        "title": "端午节贺词", "slug": "greeting", "category": "festival",
-        "summary": "祝大家端午安康。", "body": streamfield([]),
-        "targets": inline_formset([{"community": community_a.pk, "building": "", "unit": "",
+        "title": title, "slug": slug, "category": "festival", "summary": summary,
+        "body": streamfield([]),
+        "targets": inline_formset([{"community": community.pk, "building": "", "unit": "",
                                     "whole_company": ""}]),
     })
     data["action-submit"] = "1"
-    client.post(reverse("wagtailadmin_pages:add", args=["notices", "noticepage", index_a.pk]),
+    client.post(reverse("wagtailadmin_pages:add", args=["notices", "noticepage", index.pk]),
                 data)
     client.logout()
-    return NoticePage.objects.get()
+    return NoticePage.objects.get(slug=slug)
+
+
+@pytest.fixture
+def submitted(client, editor_a, index_a, community_a):
+    return _submit_notice(client, editor_a, index_a, community_a, "greeting",
+                          title="端午节贺词", summary="祝大家端午安康。")
 
 
 def _approve(client, user, page):
@@ -83,21 +88,6 @@ def test_only_the_notice_s_community_managers_are_emailed(managers_with_emails, 
 
     assert "a@example.com" in recipients
     assert "b@example.com" not in recipients
-
-
-def _submit_notice(client, editor, index, community, slug):
-    client.force_login(editor)
-    data = nested_form_data({
-        "title": f"通知{slug}", "slug": slug, "category": "festival", "summary": "摘要",
-        "body": streamfield([]),
-        "targets": inline_formset([{"community": community.pk, "building": "", "unit": "",
-                                    "whole_company": ""}]),
-    })
-    data["action-submit"] = "1"
-    client.post(reverse("wagtailadmin_pages:add", args=["notices", "noticepage", index.pk]),
-                data)
-    client.logout()
-    return NoticePage.objects.get(slug=slug)
 
 
 @pytest.mark.parametrize("action", ["approve", "reject"])
