@@ -26,3 +26,5 @@ class StockForm(forms.Form):
 
     stock = forms.IntegerField(label=_("In stock"), min_value=0, max_value=99999)
     active = forms.BooleanField(label=_("On sale"), required=False)
+    # The stock the page showed: orders may take some while it is open.
+    seen_stock = forms.IntegerField(widget=forms.HiddenInput, min_value=0)

@@ -96,13 +96,14 @@ class AfterSaleInspectView(InspectView):
         self.object = after_sale = self.get_object()
         answer = request.POST.get("answer", "")
         decision = request.POST.get("decision")
+        # Only a button the page offers decides: anything else (none) changes nothing.
+        act = {"approve": lambda: after_sale.approve(by=request.user, answer=answer),
+               "retry": lambda: after_sale.retry_refund(by=request.user),
+               "reject": lambda: after_sale.reject(by=request.user, answer=answer)}.get(decision)
+        if act is None:
+            return HttpResponseRedirect(request.path)
         try:
-            if decision == "approve":
-                after_sale.approve(by=request.user, answer=answer)
-            elif decision == "retry":
-                after_sale.retry_refund(by=request.user)
-            else:
-                after_sale.reject(by=request.user, answer=answer)
+            act()
         except (TransitionNotAllowed, ValidationError) as error:
             # A refused refund keeps the approval: the page shows it, and the retry.
             text = error.messages[0] if isinstance(error, ValidationError) else str(error)
@@ -166,8 +167,9 @@ class ProductStockView(ObjectActionView):
         return reverse("shop_products:edit", args=[quote(self.object.pk)])
 
     def get_context_data(self, **kwargs):
-        kwargs.setdefault("form", StockForm(initial={"stock": self.object.stock,
-                                                     "active": self.object.active}))
+        kwargs.setdefault("form", StockForm(initial={
+            "stock": self.object.stock, "seen_stock": self.object.stock,
+            "active": self.object.active}))
         return super().get_context_data(**kwargs)
 
     def post(self, request, *args, **kwargs):
@@ -176,7 +178,8 @@ class ProductStockView(ObjectActionView):
             return self.render_to_response(self.get_context_data(form=form))
         try:
             self.object.set_stock_and_sale(form.cleaned_data["stock"],
-                                           form.cleaned_data["active"], by=request.user)
+                                           form.cleaned_data["active"], by=request.user,
+                                           seen=form.cleaned_data["seen_stock"])
         except (TransitionNotAllowed, ValidationError) as error:
             return self.refused(error)
         messages.success(request, gettext("Stock and sale are updated."))

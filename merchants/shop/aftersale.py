@@ -185,6 +185,10 @@ class AfterSale(models.Model):
         # A demo refund settles at once (refund_settled linked it); WeChat Pay's later.
         AfterSale.objects.filter(pk=self.pk, state=AfterSale.State.APPROVED,
                                  refund=None).update(refund=refund)
+        refund.refresh_from_db()
+        if refund.state == Refund.State.CLOSED:
+            # Its closing notification came before the link: refund_closed missed it.
+            self._refund_failed(refund.failure, by, refund=refund)
         self.refresh_from_db()
 
     def _refund_failed(self, failure, by, refund=None):

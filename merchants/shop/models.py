@@ -148,13 +148,22 @@ class Product(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, mode
             raise TransitionNotAllowed(gettext("Only the merchant's own people may change "
                                                "its stock and sale."))
 
-    def set_stock(self, stock, *, by):
-        """The merchant counts what is left: live at once."""
+    def set_stock(self, stock, *, by, seen=None):
+        """The merchant counts what is left: live at once. ``seen``: the stock their page
+        showed; if orders took some since, nothing is written (it would put back what
+        they took) and the merchant is asked to look again."""
         self._check_keeper(by)
         if stock is None or int(stock) < 0:
             raise ValidationError({"stock": _("Stock is a whole number, zero or more.")})
         with transaction.atomic():
-            Product.objects.filter(pk=self.pk).update(stock=int(stock))
+            rows = Product.objects.filter(pk=self.pk)
+            if seen is not None:
+                rows = rows.filter(stock=seen)
+            if not rows.update(stock=int(stock)):
+                now = Product.objects.get(pk=self.pk).stock
+                raise ValidationError({"stock": _(
+                    "Orders changed the stock to %(now)s while this page was open. Check it "
+                    "and save again.") % {"now": now}})
             self.stock = int(stock)
             log(self, "shop.product.stock", user=by, data={"stock": self.stock})
 
@@ -166,9 +175,14 @@ class Product(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, mode
             self.active = bool(on)
             log(self, "shop.product.on" if on else "shop.product.off", user=by)
 
-    def set_stock_and_sale(self, stock, on, *, by):
+    def set_stock_and_sale(self, stock, on, *, by, seen=None):
+        """The stock page: a stock left as it was shown is not written (switching off a
+        product touches no stock an order just took)."""
         with transaction.atomic():
-            self.set_stock(stock, by=by)
+            if seen is None or int(stock) != seen:
+                self.set_stock(stock, by=by, seen=seen)
+            else:
+                self._check_keeper(by)
             if bool(on) != self.active:
                 self.switch(on, by=by)
 

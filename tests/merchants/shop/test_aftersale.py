@@ -109,3 +109,17 @@ def test_the_owner_asks_on_the_order_page_and_the_merchant_approves_in_the_admin
     assert response.status_code == 302
     request.refresh_from_db()
     assert request.state == AfterSale.State.REFUNDED
+
+
+@pytest.mark.parametrize("decision", [None, "", "delete"])
+def test_a_post_without_a_decision_the_page_offers_changes_nothing(client, paid, resident,
+                                                                    seller_a, decision):
+    request = AfterSale.ask(paid, by=resident, reason="面是凉的")
+    client.force_login(seller_a)
+    data = {"answer": "不行"} if decision is None else {"decision": decision, "answer": "不行"}
+
+    response = client.post(reverse("shop_after_sales:inspect", args=[request.pk]), data)
+
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.state == AfterSale.State.REQUESTED

@@ -122,7 +122,8 @@ def test_stock_and_on_off_change_at_once_and_a_publish_keeps_them(client, noodle
     _submit(client, seller_a, noodles, price="25.00")
     sf.order(resident, noodles, 2)  # stock 10 → 8, while the change waits
 
-    client.post(reverse("shop_products:stock", args=[noodles.pk]), {"stock": "6"})
+    client.post(reverse("shop_products:stock", args=[noodles.pk]),
+                {"stock": "6", "seen_stock": "8"})
 
     assert (_live(noodles).stock, _live(noodles).active) == (6, False)
     _decide(client, manager_a, noodles)
@@ -186,3 +187,24 @@ def test_an_approver_cannot_act_on_another_community_s_product_through_their_own
     assert (response.status_code, response["Location"]) == (302, "/admin/")  # refused
     assert _live(noodles).price == Decimal("18.00")
     assert _live(noodles).current_workflow_task_state == foreign
+
+
+def test_the_stock_page_never_puts_back_what_an_order_took(client, noodles, seller_a,
+                                                           resident):
+    """The page showed 10; an owner orders 2 while it is open."""
+    client.force_login(seller_a)
+    page = client.get(reverse("shop_products:stock", args=[noodles.pk])).content.decode()
+    assert 'name="seen_stock" value="10"' in page
+    sf.order(resident, noodles, 2)
+    url = reverse("shop_products:stock", args=[noodles.pk])
+
+    # Only switching it off: the stock is not written.
+    client.post(url, {"stock": "10", "seen_stock": "10"})
+    assert (_live(noodles).stock, _live(noodles).active) == (8, False)
+
+    # A count typed over what the page showed is refused, with the stock as it is now.
+    response = client.post(url, {"stock": "12", "seen_stock": "10", "active": "on"},
+                           follow=True)
+    assert _live(noodles).stock == 8
+    refusals = [str(m) for m in response.context["messages"] if m.level_tag == "error"]
+    assert len(refusals) == 1 and "8" in refusals[0]
