@@ -320,10 +320,12 @@ WECHATPAY_TIMEOUT_SECONDS = float(env("WECHATPAY_TIMEOUT_SECONDS", "5"))
 # A production portal missing one credential would have offered every resident a
 # "pay (demo)" button that marks bills paid, so without them it does not start.
 PAYMENTS_SANDBOX = envbool("PAYMENTS_SANDBOX", DEBUG or TESTING)
-_WECHATPAY_MISSING = [name for name in (
-    "WECHATPAY_MCHID", "WECHATPAY_APPID", "WECHATPAY_APIV3_KEY", "WECHATPAY_CERT_SERIAL_NO",
-    "WECHATPAY_PRIVATE_KEY", "WECHATPAY_PUBLIC_KEY", "WECHATPAY_PUBLIC_KEY_ID",
-) if not globals()[name]]
+# The merchant's credentials: with all of them the portal pays through WeChat Pay
+# (portal/payments/providers).
+WECHATPAY_CREDENTIALS = (
+    "WECHATPAY_MCHID", "WECHATPAY_APPID", "WECHATPAY_APIV3_KEY", "WECHATPAY_PRIVATE_KEY",
+    "WECHATPAY_CERT_SERIAL_NO", "WECHATPAY_PUBLIC_KEY", "WECHATPAY_PUBLIC_KEY_ID")
+_WECHATPAY_MISSING = [name for name in WECHATPAY_CREDENTIALS if not globals()[name]]
 if _WECHATPAY_MISSING and not PAYMENTS_SANDBOX:
     raise ImproperlyConfigured(
         "WeChat Pay needs " + ", ".join(_WECHATPAY_MISSING) + " when DEBUG is off "

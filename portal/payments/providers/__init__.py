@@ -15,9 +15,7 @@ __all__ = ["AlreadyPaid", "NotificationRejected", "ProviderError", "RefundResult
            "SandboxProvider", "TradeResult", "WeChatPayProvider", "get_provider",
            "wechatpay_configured"]
 
-_CREDENTIALS = ["WECHATPAY_MCHID", "WECHATPAY_APPID", "WECHATPAY_APIV3_KEY",
-                "WECHATPAY_PRIVATE_KEY", "WECHATPAY_CERT_SERIAL_NO", "WECHATPAY_PUBLIC_KEY",
-                "WECHATPAY_PUBLIC_KEY_ID"]
+_CREDENTIALS = list(settings.WECHATPAY_CREDENTIALS)
 _OPTIONS = ["WECHATPAY_BASE_URL", "WECHATPAY_NOTIFY_BASE_URL", "WECHATPAY_TIMEOUT_SECONDS"]
 
 
