@@ -22,8 +22,8 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlencode
 
+from bench.burst import burst
 from bench.home_page import ROOT, _database, _environment, _gunicorn, _manage, _row
-from bench.payment_notify import _burst
 
 BENCHMARK = "merchant orders"
 PORT = 8721
@@ -62,8 +62,8 @@ def run():
         merchant, product, owners = _set_up(env)
         csrf = secrets.token_hex(16)
         with _gunicorn(env, Path(tmp), port=PORT) as base:
-            trivial = _burst([("GET", f"{base}/healthz", {}, None)] * OWNERS)
-            ordered = _burst([_checkout(base, merchant, product, house, session, csrf)
+            trivial = burst([("GET", f"{base}/healthz", {}, None)] * OWNERS)
+            ordered = burst([_checkout(base, merchant, product, house, session, csrf)
                               for house, session in owners])
         placed, stock = _count(env, product)
         if set(ordered["statuses"]) - {302, 400}:

@@ -14,17 +14,14 @@ order, every order paid). Target: p99 under 200 ms. Baseline: the trivial view /
 200 requests posted the same way to the same server, in the same run.
 """
 
-import http.client
 import json
 import os
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
+from bench.burst import burst
 from bench.home_page import ROOT, _database, _environment, _gunicorn, _manage, _row
 
 BENCHMARK = "payment notifications"
@@ -86,8 +83,8 @@ def run():
                 notes += [same, same, stub.payment_notification(number),
                           stub.payment_notification(number)]
             with _gunicorn(env, Path(tmp), port=PORT) as base:
-                trivial = _burst([("GET", f"{base}/healthz", {}, None)] * len(notes))
-                notified = _burst([("POST", note.url, note.headers, note.body)
+                trivial = burst([("GET", f"{base}/healthz", {}, None)] * len(notes))
+                notified = burst([("POST", note.url, note.headers, note.body)
                                    for note in notes])
             settled, paid = _count_settlements(env)
     finally:
@@ -129,41 +126,6 @@ def _open_orders(env):
     if len(numbers) != ORDERS:
         raise RuntimeError(f"expected {ORDERS} orders, got {result.stdout[-500:]}")
     return numbers
-
-
-def _burst(requests):
-    """Open one connection per request, then send them all at the same moment; the
-    latency of each is from its send to the end of its answer."""
-    start = threading.Barrier(len(requests) + 1)
-    timings, statuses, lock = [], {}, threading.Lock()
-
-    def one(method, url, headers, body):
-        parts = urlsplit(url)
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
-        connection.connect()
-        start.wait()
-        began = time.perf_counter()
-        connection.request(method, parts.path, body=body, headers=headers)
-        response = connection.getresponse()
-        response.read()
-        elapsed = (time.perf_counter() - began) * 1000
-        connection.close()
-        with lock:
-            timings.append(elapsed)
-            statuses[response.status] = statuses.get(response.status, 0) + 1
-
-    threads = [threading.Thread(target=one, args=request) for request in requests]
-    for thread in threads:
-        thread.start()
-    start.wait()
-    began = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    wall = (time.perf_counter() - began) * 1000
-    timings.sort()
-    return {"p50": round(timings[len(timings) // 2], 1),
-            "p99": round(timings[min(len(timings) - 1, int(len(timings) * 0.99))], 1),
-            "wall": round(wall, 1), "statuses": statuses}
 
 
 def _count_settlements(env):
