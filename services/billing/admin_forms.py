@@ -133,7 +133,8 @@ class MeterReadingForm(ScopedModelForm):
 
     class Meta:
         model = MeterReading
-        fields = ["period", "reading", "meter_change", "start_reading", "read_at"]
+        fields = ["period", "reading", "meter_change", "start_reading",
+                  "high_use_confirmed", "read_at"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -166,7 +167,8 @@ class MeterReadingForm(ScopedModelForm):
             self.instance.correct(by=self.for_user, reading=data["reading"],
                                   meter_change=data["meter_change"],
                                   start_reading=data["start_reading"],
-                                  read_at=data.get("read_at"))
+                                  read_at=data.get("read_at"),
+                                  high_use_confirmed=data["high_use_confirmed"])
             return self.instance
         with transaction.atomic():
             meter, _created = Meter.objects.get_or_create(house=data["house"],
@@ -174,7 +176,7 @@ class MeterReadingForm(ScopedModelForm):
             self.instance = MeterReading.record(
                 meter, data["period"], data["reading"], by=self.for_user,
                 meter_change=data["meter_change"], start_reading=data["start_reading"],
-                read_at=data.get("read_at"))
+                read_at=data.get("read_at"), high_use_confirmed=data["high_use_confirmed"])
         return self.instance
 
 

@@ -285,6 +285,10 @@ class MeterReading(models.Model):
                     "last one, and consumption counts from the new meter's start."))
     start_reading = models.DecimalField(_("new meter's start reading"), **MONEY,
                                         default=Decimal(0), validators=NOT_NEGATIVE)
+    high_use_confirmed = models.BooleanField(
+        _("high use checked"), default=False,
+        help_text=_("The month's use is above the usual ceiling for a home and was checked "
+                    "on site (a leak, a shop): only then is such a reading accepted."))
     read_at = models.DateField(_("read on"), default=timezone.localdate)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+",
@@ -324,11 +328,12 @@ class MeterReading(models.Model):
             return
         self.period = self.period.replace(day=1)
         check_reading(self.meter, self.period, self.reading, self.meter_change,
-                      self.start_reading, exclude_pk=self.pk)
+                      self.start_reading, exclude_pk=self.pk,
+                      high_use_confirmed=self.high_use_confirmed)
 
     @classmethod
     def record(cls, meter, period, reading, *, by, meter_change=False,
-               start_reading=Decimal(0), read_at=None):
+               start_reading=Decimal(0), read_at=None, high_use_confirmed=False):
         """Enter a reading, checked against the meter's neighbours, once: the meter row
         is locked, so two clerks entering the same month cannot both succeed."""
         period = period.replace(day=1)
@@ -337,14 +342,16 @@ class MeterReading(models.Model):
             if cls.objects.filter(meter=meter, period=period).exists():
                 raise ValidationError(_("This meter already has a reading for %(month)s.")
                                       % {"month": f"{period:%Y-%m}"}, code="duplicate")
-            check_reading(meter, period, reading, meter_change, start_reading)
+            check_reading(meter, period, reading, meter_change, start_reading,
+                          high_use_confirmed=high_use_confirmed)
             return cls.objects.create(meter=meter, period=period, reading=reading,
                                       meter_change=meter_change, start_reading=start_reading,
+                                      high_use_confirmed=high_use_confirmed,
                                       read_at=read_at or timezone.localdate(),
                                       entered_by=by)
 
     def correct(self, *, by, reading, meter_change=False, start_reading=Decimal(0),
-                read_at=None):
+                read_at=None, high_use_confirmed=False):
         """Correct the figures of this reading, checked against both neighbours under the
         meter's lock. The bill lines charged from it (its month's, and the next reading's,
         which counts from it) are re-priced, each with an event naming the change; a line
@@ -354,12 +361,13 @@ class MeterReading(models.Model):
             meter = Meter.objects.select_for_update().get(pk=self.meter_id)
             current = MeterReading.objects.get(pk=self.pk)
             check_reading(meter, current.period, reading, meter_change, start_reading,
-                          exclude_pk=self.pk)
+                          exclude_pk=self.pk, high_use_confirmed=high_use_confirmed)
             before = _reading_text(current)
             changed = (current.reading, current.meter_change, current.start_reading) != (
                 reading, meter_change, start_reading)
             current.reading, current.meter_change = reading, meter_change
             current.start_reading, current.read_at = start_reading, read_at or current.read_at
+            current.high_use_confirmed = high_use_confirmed
             current.save()
             if changed:
                 reason = _("The %(meter)s reading of %(month)s was corrected from %(before)s "
@@ -418,11 +426,31 @@ def _reprice_lines(meter, *, by, reason, months):
 LOOK_UP = object()
 
 
+# What a home uses in a month at most, by utility: far above a family's use (about 15 m³
+# of water, 300 kWh, 30 m³ of gas), so that a reading beyond it is a typing slip (a digit
+# too many) unless someone checked it on site. A deployment may set its own.
+MONTHLY_USE_CEILINGS = {"water": Decimal(150), "electricity": Decimal(5000),
+                        "gas": Decimal(500)}
+
+
+def monthly_use_ceiling(utility):
+    return Decimal(getattr(settings, "METER_MONTHLY_USE_CEILINGS", MONTHLY_USE_CEILINGS)
+                   .get(utility, MONTHLY_USE_CEILINGS[utility]))
+
+
+def _months_between(earlier, later):
+    return max(1, (later.year - earlier.year) * 12 + later.month - earlier.month)
+
+
 def check_reading(meter, period, reading, meter_change, start_reading, exclude_pk=None,
-                  previous=LOOK_UP, following=LOOK_UP):
+                  previous=LOOK_UP, following=LOOK_UP, high_use_confirmed=False,
+                  utility=None):
     """Refuse a reading lower than the month before's (or higher than the month after's)
-    unless the meter was changed. ``previous`` / ``following`` (a reading or None) may be
-    given, as an import looks them up in bulk; otherwise they are read from the database."""
+    unless the meter was changed, and one whose use since the last reading passes the
+    utility's monthly ceiling unless ``high_use_confirmed`` (the same for the next
+    reading's use counted from this one). ``previous`` / ``following`` (a reading or
+    None) and ``utility`` may be given, as an import looks them up in bulk; otherwise
+    they are read from the database."""
     if reading < 0:
         raise ValidationError(_("A reading cannot be below zero."), code="negative")
     readings = MeterReading.objects.filter(meter=meter)
@@ -449,6 +477,30 @@ def check_reading(meter, period, reading, meter_change, start_reading, exclude_p
             _("The reading %(reading)s is higher than the next one (%(next)s in %(month)s).")
             % {"reading": reading, "next": following.reading,
                "month": f"{following.period:%Y-%m}"}, code="higher_than_next")
+    ceiling = monthly_use_ceiling(utility or meter.utility)
+    if meter_change:
+        used, since = reading - start_reading, period
+    elif previous is not None:
+        used, since = reading - previous.reading, previous.period
+    else:
+        used = None
+    if used is not None and not high_use_confirmed \
+            and used > ceiling * _months_between(since, period):
+        raise ValidationError(
+            _("The use since the last reading, %(used)s, is more than a home uses in "
+              "%(months)s month(s) (at most %(ceiling)s a month). Check the reading; if it "
+              "is right (a leak, a shop), tick \"high use checked\".")
+            % {"used": used, "months": _months_between(since, period),
+               "ceiling": ceiling}, code="implausible")
+    if following is not None and not following.meter_change \
+            and not following.high_use_confirmed \
+            and following.reading - reading > ceiling * _months_between(period,
+                                                                        following.period):
+        raise ValidationError(
+            _("The next reading (%(next)s in %(month)s) would then count a use of %(used)s, "
+              "more than a home uses at most. Check this reading.")
+            % {"next": following.reading, "month": f"{following.period:%Y-%m}",
+               "used": following.reading - reading}, code="implausible_next")
 
 
 def consumption(readings, period):

@@ -26,13 +26,15 @@ from .models import Meter, MeterReading, Utility, check_reading
 # The sheet's own words: data for the company's clerks, in Chinese.
 BUILDING, UNIT, NUMBER, UTILITY, READING = "楼栋", "单元", "房号", "表类", "读数"
 METER_CHANGE, START_READING = "换表", "新表起始读数"
-HEADERS = [BUILDING, UNIT, NUMBER, UTILITY, READING, METER_CHANGE, START_READING]
+HIGH_USE_CHECKED = "高用量已核实"
+HEADERS = [BUILDING, UNIT, NUMBER, UTILITY, READING, METER_CHANGE, START_READING,
+           HIGH_USE_CHECKED]
 REQUIRED = [BUILDING, UNIT, NUMBER, UTILITY, READING]
 UTILITIES = {"水": Utility.WATER, "水表": Utility.WATER, "water": Utility.WATER,
              "电": Utility.ELECTRICITY, "电表": Utility.ELECTRICITY,
              "electricity": Utility.ELECTRICITY,
              "燃气": Utility.GAS, "气": Utility.GAS, "燃气表": Utility.GAS, "gas": Utility.GAS}
-YES = {"是", "y", "yes", "1", "true", "换表"}
+YES = {"是", "y", "yes", "1", "true", "换表", "已核实"}
 NO = {"", "否", "n", "no", "0", "false"}
 READING_LIMIT = Decimal("10000000000")
 
@@ -46,6 +48,7 @@ class Row:
     reading: Decimal
     meter_change: bool
     start_reading: Decimal
+    high_use_confirmed: bool = False
     on_file: bool = False
 
     @property
@@ -85,8 +88,8 @@ def template_workbook():
     sheet = workbook.active
     sheet.title = "抄表"
     sheet.append(HEADERS)
-    sheet.append(["1栋", "1单元", "101", "水", 123.4, "否", None])
-    sheet.append(["1栋", "1单元", "101", "电", 5.2, "是", 0])
+    sheet.append(["1栋", "1单元", "101", "水", 123.4, "否", None, "否"])
+    sheet.append(["1栋", "1单元", "101", "电", 5.2, "是", 0, "否"])
     return workbook_bytes(workbook)
 
 
@@ -134,6 +137,9 @@ def _parse_row(number, values, houses, errors):
     change = cell_text(values.get(METER_CHANGE)).lower()
     if change not in YES | NO:
         error(METER_CHANGE, _("Write 是 or 否 (or leave it empty)."))
+    checked = cell_text(values.get(HIGH_USE_CHECKED)).lower()
+    if checked not in YES | NO:
+        error(HIGH_USE_CHECKED, _("Write 是 or 否 (or leave it empty)."))
     start = Decimal(0)
     if cell_text(values.get(START_READING)):
         start = _reading(values.get(START_READING))
@@ -142,7 +148,8 @@ def _parse_row(number, values, houses, errors):
     if len(errors) > before:
         return None
     return Row(number=number, house_id=house[0], house_label=house[1], utility=utility,
-               reading=reading, meter_change=change in YES, start_reading=start)
+               reading=reading, meter_change=change in YES, start_reading=start,
+               high_use_confirmed=checked in YES)
 
 
 def _reading(value):
@@ -165,7 +172,8 @@ def _check_against_file(plan):
               if (key := (row.house_id, row.utility)) in meters}
     by_meter = {}
     for reading in (MeterReading.objects.filter(meter_id__in=wanted).order_by("period")
-                    .only("meter_id", "period", "reading", "meter_change")):
+                    .only("meter_id", "period", "reading", "meter_change",
+                          "high_use_confirmed")):
         by_meter.setdefault(reading.meter_id, []).append(reading)
     for row in plan.rows:
         readings = by_meter.get(meters.get((row.house_id, row.utility)), [])
@@ -183,7 +191,8 @@ def _check_against_file(plan):
         try:
             check_reading(None, plan.period, row.reading, row.meter_change,
                           row.start_reading, previous=previous[-1] if previous else None,
-                          following=following[0] if following else None)
+                          following=following[0] if following else None,
+                          high_use_confirmed=row.high_use_confirmed, utility=row.utility)
         except ValidationError as error:
             plan.errors.append(CellError(row.number, READING, error.messages[0]))
     plan.errors.sort(key=lambda error: error.row)
@@ -209,6 +218,7 @@ def import_plan(plan, user):
                              house_id=row.house_id, community=plan.community,
                              period=plan.period, reading=row.reading,
                              meter_change=row.meter_change, start_reading=row.start_reading,
+                             high_use_confirmed=row.high_use_confirmed,
                              read_at=timezone.localdate(), entered_by=user, entered_at=now)
                 for row in rows
             ], batch_size=1000)

@@ -107,7 +107,7 @@ class MeterReadingViewSet(ScopedModelViewSet):
                     Column("entered_by", label=_("Entered by"))]
     search_fields = ["house__number", "house__building__name"]
     list_export = ["community", "house", "meter", "period", "reading", "meter_change",
-                   "start_reading", "read_at", "entered_by"]
+                   "start_reading", "high_use_confirmed", "read_at", "entered_by"]
     export_filename = "meter-readings"
     copy_view_enabled = False
 

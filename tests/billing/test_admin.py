@@ -157,6 +157,32 @@ def test_finance_types_a_reading_in(client, finance_a, house_a):
     assert (saved.reading, saved.entered_by) == (D("110"), finance_a)
 
 
+def test_a_reading_with_an_absurd_use_is_shown_back_until_checked(client, finance_a,
+                                                                 house_a):
+    meter = MeterFactory(house=house_a)
+    reading(meter, "2026-10", "100")
+    client.force_login(finance_a)
+    data = {"house": "1栋-1单元-101", "utility": "water", "period": "2026-11-03",
+            "reading": "10100", "start_reading": "0", "read_at": "2026-11-03"}
+
+    refused = client.post(reverse("meter_readings:add"), data)
+
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert gettext("Check the reading; if it is right (a leak, a shop), tick \"high use "
+                   "checked\".") in refused.context["form"].non_field_errors()[0]
+    assert 'value="10100"' in page  # what was typed stays in the form
+    assert not MeterReading.objects.filter(period=date(2026, 11, 1)).exists()
+
+    checked = client.post(reverse("meter_readings:add"),
+                          {**data, "high_use_confirmed": "on"})
+
+    assert checked.status_code == 302
+    saved = MeterReading.objects.get(period=date(2026, 11, 1))
+    assert (saved.reading, saved.high_use_confirmed, saved.entered_by) == (
+        D("10100"), True, finance_a)
+
+
 def test_finance_imports_readings_through_preview_and_confirm(client, finance_a, house_a,
                                                               tmp_path):
     path = sheet(tmp_path, [["1栋", "1单元", "101", "水", 12.5, "", None]])

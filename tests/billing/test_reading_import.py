@@ -106,6 +106,29 @@ def test_bad_rows_are_listed_and_nothing_is_imported(tmp_path, houses, finance_a
     assert MeterReading.objects.count() == 1
 
 
+def test_an_absurd_use_is_a_row_error_unless_the_sheet_says_it_was_checked(
+        tmp_path, houses, finance_a):
+    water = MeterFactory(house=houses[0], utility="water")
+    reading(water, "2026-10", "100")
+    gas = MeterFactory(house=houses[1], utility="gas")
+    reading(gas, "2026-10", "10")
+    path = sheet(tmp_path, [["1栋", "1单元", "101", "水", 10100, "否", None, ""],
+                            ["1栋", "1单元", "102", "燃气", 9000, "否", None, "是"]])
+
+    plan = rules.plan_import(path, houses[0].community, NOVEMBER)
+
+    assert [(e.row, e.column) for e in plan.errors] == [(2, rules.READING)]
+    assert "10000.00" in plan.errors[0].message
+
+    path = sheet(tmp_path, [["1栋", "1单元", "101", "水", 10100, "否", None, "是"],
+                            ["1栋", "1单元", "102", "燃气", 9000, "否", None, "是"]])
+    plan = rules.plan_import(path, houses[0].community, NOVEMBER)
+    assert plan.is_valid, plan.errors
+    assert rules.import_plan(plan, finance_a) == 2
+    assert set(MeterReading.objects.filter(period=NOVEMBER).values_list(
+        "high_use_confirmed", flat=True)) == {True}
+
+
 def test_a_file_that_is_not_xlsx_is_refused_whatever_its_name(tmp_path, house_a):
     text = tmp_path / "readings.xlsx"
     text.write_text("楼栋,单元,房号\n1栋,1单元,101\n")
