@@ -211,3 +211,32 @@ def test_a_worker_gets_the_poster_of_their_order_only(client, ticket, processed_
     assert client.get(processed_video.thumbnail.url).status_code == 404
     ticket.dispatch(worker_a.staff, by=service_a)
     assert client.get(processed_video.thumbnail.url).status_code == 200
+
+
+def test_videos_from_before_posters_get_them_from_the_backfill_command(
+        ticket, django_capture_on_commit_callbacks):
+    """Before posters, the task marked a video processed and left it; the command queues
+    those once (a video whose pictures cannot be decoded has its length already)."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    old = attach_video(ticket, video_bytes(seconds=2))
+    TicketAttachment.objects.filter(pk=old.pk).update(processed=True)
+    done = attach_video(ticket, video_bytes())
+    process_attachment.call(done.pk)
+    done.refresh_from_db()
+    poster = done.thumbnail.name
+
+    output = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("make_video_posters", stdout=output)
+
+    old.refresh_from_db()
+    done.refresh_from_db()
+    assert old.processed and old.thumbnail and old.duration_label == "0:02"
+    assert done.thumbnail.name == poster
+    assert output.getvalue().startswith("1 video(s)")
+    again = StringIO()
+    call_command("make_video_posters", stdout=again)
+    assert again.getvalue().startswith("0 video(s)")
