@@ -53,6 +53,9 @@ class MerchantScopedQuerySet(ScopedQuerySet):
         seen = super().visible_to(user)
         if not _signed_in(user) or user.is_superuser:
             return seen
+        if not hasattr(user, "merchant_account"):
+            # Manages no merchant (a resident's is known by now): no OR to compile and run.
+            return seen
         managed = MerchantPage.objects.managed_by(user).values("pk")
         return seen | self.filter(**{f"{self.merchant_field}__in": managed})
 

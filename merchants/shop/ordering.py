@@ -8,7 +8,11 @@ for each other: concurrent orders for the last items get exactly what there is, 
 others a clear "sold out" / "only N left". A cash-on-delivery order awaits delivery at
 once; an online order awaits its payment order (purpose "shop.order", see paying.py).
 
-A repeated request with the same one-time key returns the first one's order."""
+A repeated request with the same one-time key returns the first one's order.
+
+The checkout reads the chosen products for its page anyway; it hands them over
+(``products=``) so that they are read once. Only those of this merchant and on sale count,
+whoever read them."""
 
 from decimal import Decimal
 
@@ -17,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext, ngettext
 
+from merchants.models import MerchantPage
 from portal.estates.models import House, Occupancy
 from portal.payments.models import PaymentOrder
 
@@ -45,10 +50,32 @@ def my_houses(user):
 def _existing(buyer, idempotency_key):
     if not idempotency_key:
         return None
-    return Order.objects.filter(buyer=buyer, idempotency_key=idempotency_key).first()
+    # At most one (a unique constraint): no ordering to compile.
+    return next(iter(Order.objects.filter(buyer=buyer, idempotency_key=idempotency_key)
+                     .order_by()[:1]), None)
 
 
-def _check(buyer, merchant, house, quantities, payment_mode, fulfilment):
+def _is_mine(buyer, house):
+    """``house`` is one of my_houses(buyer), asked of its occupancies alone."""
+    return Occupancy.objects.filter(house=house.pk, resident__user=buyer,
+                                    state=Occupancy.State.VERIFIED).exists()
+
+
+def _serves(merchant, community_id):
+    return MerchantPage.communities.through.objects.filter(
+        merchantpage=merchant.pk, community=community_id).exists()
+
+
+def _on_sale(merchant, wanted, products):
+    """{pk: product} of those wanted that are this merchant's and on sale."""
+    if products is None:
+        products = Product.objects.on_sale().filter(merchant=merchant, pk__in=wanted).order_by()
+    return {product.pk: product for product in products
+            if product.pk in wanted and product.merchant_id == merchant.pk
+            and product.live and product.active}
+
+
+def _check(buyer, merchant, house, quantities, payment_mode, fulfilment, products):
     refusal = merchant.refusal_reason()
     if refusal or not merchant.accepts_orders:
         _refuse(refusal or gettext("This merchant does not take orders now."))
@@ -56,17 +83,16 @@ def _check(buyer, merchant, house, quantities, payment_mode, fulfilment):
         _refuse(gettext("Choose cash on delivery or online payment."), "payment_mode")
     if fulfilment not in Fulfilment.values:
         _refuse(gettext("Choose delivery or pick-up."), "fulfilment")
-    if house is None or not my_houses(buyer).filter(pk=house.pk).exists():
+    if house is None or not _is_mine(buyer, house):
         _refuse(gettext("Choose one of your verified houses."), "house")
-    if not merchant.communities.filter(pk=house.community_id).exists():
+    if not _serves(merchant, house.community_id):
         _refuse(gettext("This merchant does not serve your community."), "house")
     wanted = {int(pk): int(n) for pk, n in quantities.items() if int(n) != 0}
     if not wanted:
         _refuse(gettext("Choose at least one product."))
     if any(n < 0 or n > MAX_QUANTITY for n in wanted.values()):
         _refuse(gettext("A quantity is from 1 to %(max)s.") % {"max": MAX_QUANTITY})
-    products = {product.pk: product for product in
-                Product.objects.on_sale().filter(merchant=merchant, pk__in=wanted)}
+    products = _on_sale(merchant, wanted, products)
     if len(products) != len(wanted):
         _refuse(gettext("Some of these products are not on sale any more."))
     return [(products[pk], wanted[pk]) for pk in sorted(wanted)]
@@ -86,7 +112,8 @@ def _reserve(product, quantity):
         stock=F("stock") - quantity)
     if taken:
         return
-    left = Product.objects.filter(pk=product.pk).values_list("stock", flat=True).first() or 0
+    left = next(iter(Product.objects.filter(pk=product.pk).order_by()
+                     .values_list("stock", flat=True)), 0)
     _refuse_short(product, left)
 
 
@@ -99,14 +126,16 @@ def _refuse_short(product, left):
 
 
 def place(*, buyer, merchant, house, quantities, payment_mode, fulfilment, note="",
-          idempotency_key=""):
-    """Place an order of ``quantities`` ({product id: how many}). Returns the order."""
+          idempotency_key="", products=None):
+    """Place an order of ``quantities`` ({product id: how many}). Returns the order.
+    ``products``: the chosen products if the caller has read them."""
     idempotency_key = (idempotency_key or "")[:64]
     existing = _existing(buyer, idempotency_key)
     if existing is not None:
         return existing
     try:
-        items = _check(buyer, merchant, house, quantities, payment_mode, fulfilment)
+        items = _check(buyer, merchant, house, quantities, payment_mode, fulfilment,
+                       products)
     except (TypeError, ValueError):
         _refuse(gettext("A quantity is a whole number."))
     _refuse_if_short(items)

@@ -39,9 +39,12 @@ def _quantities(data):
 
 
 def _chosen(merchant, user, wanted):
-    """The products chosen, each with its quantity, and the total (for display)."""
+    """The products chosen as read (for placing the order), those of them with a whole
+    quantity, each with it, and their total (for display)."""
     ids = [pk for pk in wanted if pk.isdigit()]
-    products = Product.objects.visible_to(user).filter(merchant=merchant, pk__in=ids)
+    # Within one merchant: the model's ordering would join the merchant's page for nothing.
+    products = list(Product.objects.visible_to(user).filter(merchant=merchant, pk__in=ids)
+                    .order_by("sort_order", "pk"))
     chosen, total = [], 0
     for product in products:
         quantity = wanted[str(product.pk)]
@@ -51,7 +54,7 @@ def _chosen(merchant, user, wanted):
         product.amount = product.price * product.quantity
         total += product.amount
         chosen.append(product)
-    return chosen, total
+    return products, chosen, total
 
 
 def _merchant_serving_me(request, merchant_id):
@@ -60,8 +63,9 @@ def _merchant_serving_me(request, merchant_id):
     resident = getattr(request.user, "resident", None)
     if resident is None:
         raise Http404
-    return get_object_or_404(MerchantPage.objects.serving(resident.community_id).live(),
-                             pk=merchant_id)
+    # One page by its pk: a join on its communities yields it once, no subquery needed.
+    return get_object_or_404(MerchantPage.objects.live(), pk=merchant_id,
+                             communities=resident.community_id)
 
 
 @login_required
@@ -74,6 +78,7 @@ def checkout(request, merchant_id):
             "fulfilment": data.get("fulfilment", Fulfilment.DELIVERY),
             "payment_mode": data.get("payment_mode", PaymentMode.COD),
             "note": data.get("note", "")}
+    products, chosen, total = _chosen(merchant, request.user, wanted)
     errors = []
     if request.method == "POST":
         house = next((h for h in houses if str(h.pk) == form["house"]), None)
@@ -81,7 +86,8 @@ def checkout(request, merchant_id):
             order = ordering.place(
                 buyer=request.user, merchant=merchant, house=house, quantities=wanted,
                 payment_mode=form["payment_mode"], fulfilment=form["fulfilment"],
-                note=form["note"], idempotency_key=request.POST.get("key", ""))
+                note=form["note"], idempotency_key=request.POST.get("key", ""),
+                products=products)
         except ValidationError as error:
             errors = _messages_of(error)
         else:
@@ -89,7 +95,6 @@ def checkout(request, merchant_id):
                 return redirect(order.payment.cashier_url)
             messages.success(request, _("Your order is placed."))
             return redirect(order.owner_url)
-    chosen, total = _chosen(merchant, request.user, wanted)
     if not chosen and not errors:
         errors = [_("Choose at least one product.")]
     return render(request, "shop/checkout.html", {
