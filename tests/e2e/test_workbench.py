@@ -107,6 +107,29 @@ def test_a_worker_takes_and_completes_an_order_on_a_phone(page, live_server, ord
     screenshot(page, "workbench-04-done")
 
 
+def test_the_owners_video_shows_its_poster_and_length_on_the_card(page, live_server, order):
+    from tests.services.video_helpers import BLUE, video_bytes
+
+    video = TicketAttachment.objects.create(
+        ticket=order, community=order.community, uploaded_by=order.reporter,
+        kind=TicketAttachment.Kind.VIDEO,
+        file=ContentFile(video_bytes(seconds=12, size=(160, 90), colours=(BLUE,)),
+                         name="leak.mp4"))
+    process_attachment.call(video.pk)
+    log_in(page, live_server, phone=WORKER_PHONE, password=f.PASSWORD)
+    page.goto(live_server.url + "/work/")
+
+    tile = page.locator(f"#order-{order.pk} .ticket-photos__poster")
+    assert tile.locator(".ticket-photos__duration").inner_text() == "0:12"
+    assert tile.locator("img").evaluate("img => img.complete && img.naturalWidth") == 240
+    assert tile.locator(".ticket-photos__play").is_visible()
+    assert _fits_the_phone(page)
+    screenshot(page, "workbench-07-video-poster")
+    played = page.request.get(live_server.url + tile.get_attribute("href"),
+                              headers={"Range": "bytes=0-99"})
+    assert (played.status, played.headers["content-type"]) == (206, "video/mp4")
+
+
 def test_the_workbench_in_large_text(page, live_server, order):
     log_in(page, live_server, phone=WORKER_PHONE, password=f.PASSWORD)
     page.goto(live_server.url + "/work/")
