@@ -1,11 +1,12 @@
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import Button
 
-from . import activity_admin, admin_views, page_scope, personal_admin
+from . import activity_admin, admin_views, document_access, page_scope, personal_admin
 from .models import ActivityPage
 
 
@@ -17,6 +18,13 @@ def only_pages_of_my_communities(parent_page, pages, request):
 @hooks.register("construct_page_chooser_queryset")
 def choose_only_pages_of_my_communities(pages, request):
     return page_scope.pages_in_scope(pages, request.user)
+
+
+@hooks.register("before_serve_document")
+def serve_documents_only_to_their_readers(document, request):
+    # The same answer as for an id that does not exist (see notices.document_access).
+    if not document_access.may_download(request.user, document):
+        raise Http404
 
 
 @hooks.register("before_create_page")

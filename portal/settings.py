@@ -249,10 +249,15 @@ WAGTAIL_USER_TIME_ZONES = ["Asia/Shanghai"]
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 # Files attached to notices: documents, pictures and archives, never a page or a script.
-# Uploads are published under MEDIA_URL on the portal's own address, where an .html or
-# .svg "document" would run its script for whoever opened the link.
+# They are served on the portal's own address, where an .html or .svg "document" would
+# run its script for whoever opened the link.
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "wps", "et",
                           "dps", "txt", "jpg", "jpeg", "png", "zip", "rar"]
+# Documents are served only through Wagtail's view, after the before_serve_document hook
+# has checked who may have them (notices/document_access.py), never by a redirect to
+# their file; the view's responses are marked private (no shared cache keeps them).
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+SENDFILE_BACKEND = "notices.document_access"
 
 # How long the signed link behind a community's registration QR code stays valid.
 REGISTRATION_LINK_MAX_AGE = int(timedelta(days=int(env("REGISTRATION_LINK_DAYS", "730")))

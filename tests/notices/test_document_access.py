@@ -1,0 +1,163 @@
+"""Files attached to notices are served by Wagtail's document view only to the people who
+may read a page that uses them; anyone else gets the 404 of a document that does not
+exist."""
+
+import pytest
+from django.core.files.base import ContentFile
+from django.test import Client
+from wagtail.documents import get_document_model
+from wagtail.permissions import policy_registry
+
+from notices.document_access import may_download
+from portal.estates import roles
+from tests import factories as f
+from tests.notices import factories as nf
+
+PDF = b"%PDF-1.4 water cut schedule"
+
+@pytest.fixture(autouse=True)
+def folders(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_ROOT = tmp_path / "private"
+    return settings
+
+
+def upload(name="停水安排.pdf", content=PDF, by=None):
+    return get_document_model().objects.create(
+        title="停水安排", file=ContentFile(content, name=name), uploaded_by_user=by)
+
+
+def attach(document):
+    return [("document", {"document": document, "title": ""})]
+
+
+def editor_of(company, community):
+    return f.StaffFactory(company=company, user__groups=[roles.EDITOR],
+                          communities=[community]).user
+
+
+def download(user, document):
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client.get(document.url)
+
+
+@pytest.fixture
+def document(db):
+    return upload()
+
+
+@pytest.fixture
+def building_1_notice(index_a, house_a, document):
+    return nf.notice(index_a, targets=[house_a.building], body=attach(document))
+
+
+@pytest.mark.usefixtures("building_1_notice")
+def test_resident_of_the_targeted_building_downloads_the_document(resident, document):
+    response = download(resident, document)
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+
+
+@pytest.mark.usefixtures("building_1_notice")
+@pytest.mark.parametrize("who", ["neighbour", "resident_b", "outsider", "merchant",
+                                 "manager_b", "anonymous"])
+def test_nobody_else_gets_the_document(request, document, who):
+    user = None if who == "anonymous" else request.getfixturevalue(who)
+
+    assert download(user, document).status_code == 404
+
+
+@pytest.mark.usefixtures("building_1_notice")
+def test_a_refusal_is_the_answer_to_an_id_that_does_not_exist(neighbour, document):
+    client = Client()
+    client.force_login(neighbour)
+
+    refused = client.get(document.url)
+    guessed = client.get(f"/documents/{document.pk + 1000}/{document.filename}")
+
+    assert refused.status_code == guessed.status_code == 404
+    assert refused.content == guessed.content
+
+
+@pytest.mark.usefixtures("building_1_notice")
+def test_staff_of_another_community_cannot_download_what_the_admin_lets_them_choose(
+        company, community_b, document):
+    editor_b = editor_of(company, community_b)
+    policy = policy_registry.get_by_type(get_document_model())
+    assert policy.user_has_permission_for_instance(editor_b, "choose", document)
+
+    assert download(editor_b, document).status_code == 404
+
+
+@pytest.mark.usefixtures("building_1_notice")
+def test_staff_of_the_notices_community_download_it(company, community_a, manager_a,
+                                                     worker_a, document):
+    assert download(editor_of(company, community_a), document).status_code == 200
+    assert download(manager_a, document).status_code == 200
+    assert download(worker_a, document).status_code == 200
+
+
+def test_a_draft_notices_document_is_for_its_editors_only(index_a, company, community_a,
+                                                          community_b, resident, house_a,
+                                                          document):
+    # As the admin saves a new notice as a draft.
+    nf.notice(index_a, targets=[house_a.building], body=attach(document), publish=False,
+              live=False)
+
+    assert download(resident, document).status_code == 404
+    assert download(editor_of(company, community_b), document).status_code == 404
+    assert download(editor_of(company, community_a), document).status_code == 200
+
+
+def test_a_document_no_page_uses_is_refused_to_residents_and_kept_for_its_uploader(
+        company, community_a, resident, manager_a):
+    uploader = editor_of(company, community_a)
+    document = upload(by=uploader)
+
+    assert download(resident, document).status_code == 404
+    assert download(manager_a, document).status_code == 404
+    assert download(uploader, document).status_code == 200
+
+
+def test_a_public_notices_document_is_for_anyone(index_a, community_a, document):
+    nf.notice(index_a, targets=[community_a], public=True, body=attach(document))
+
+    assert download(None, document).status_code == 200
+
+
+def test_a_handbooks_document_is_for_the_residents_of_its_community(home_a, resident,
+                                                                   resident_b, document):
+    nf.handbook(home_a, sections=[("section", {"heading": "装修管理",
+                                               "body": attach(document)})])
+
+    assert download(resident, document).status_code == 200
+    assert download(resident_b, document).status_code == 404
+
+
+def test_unpublishing_the_notice_withdraws_its_document(building_1_notice, resident, document):
+    building_1_notice.unpublish()
+
+    assert not may_download(resident, document)
+
+
+@pytest.mark.usefixtures("building_1_notice")
+def test_served_documents_are_private_and_not_sniffed(resident, document):
+    response = download(resident, document)
+
+    assert "private" in response["Cache-Control"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"].startswith("inline")  # PDF: Wagtail shows it
+
+
+def test_other_files_are_served_as_attachments(index_a, community_a, resident):
+    spreadsheet = upload(name="名单.xlsx", content=b"PK\x03\x04")
+    nf.notice(index_a, targets=[community_a], body=attach(spreadsheet))
+
+    response = download(resident, spreadsheet)
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert "private" in response["Cache-Control"]
