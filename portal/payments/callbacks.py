@@ -9,12 +9,14 @@ success and changes nothing."""
 
 import logging
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from .models import AmountMismatch, Channel, PaymentOrder, ReceivedNotification, Refund
 from .providers import NotificationRejected, get_provider
 
 logger = logging.getLogger(__name__)
+# The fields a notification's checks read before anything is locked.
+REPEAT_CHECK_FIELDS = ("out_trade_no", "community_id", "amount", "state", "transaction_id")
 
 
 def _verified(headers, body):
@@ -28,19 +30,6 @@ def _verified(headers, body):
     return provider, data
 
 
-def _first_time(data, order):
-    """Log the notification; False when it was seen before (or is being handled right
-    now: the insert waits for that transaction, then fails)."""
-    try:
-        with transaction.atomic():
-            ReceivedNotification.objects.create(
-                notification_id=data["id"], event_type=data.get("event_type", "")[:32],
-                order=order, community_id=order.community_id)
-    except IntegrityError:
-        return False
-    return True
-
-
 def payment_notified(headers, body):
     """TRANSACTION.SUCCESS. Returns True when it settled the order."""
     provider, data = _verified(headers, body)
@@ -49,20 +38,22 @@ def payment_notified(headers, body):
     result = provider.trade_result(data["resource"])
     if result.trade_state != "SUCCESS":
         return False
-    order = PaymentOrder.objects.filter(out_trade_no=result.out_trade_no).first()
-    if order is None:
-        raise NotificationRejected("unknown order", status=404)
+    try:
+        # Only what the checks below read; settle() locks and reads the whole row.
+        order = PaymentOrder.objects.only(*REPEAT_CHECK_FIELDS).get(
+            out_trade_no=result.out_trade_no)
+    except PaymentOrder.DoesNotExist:
+        raise NotificationRejected("unknown order", status=404) from None
     if result.amount != order.amount:
         logger.error("payment notification for order %s: amount %s, order asks %s",
                      order.out_trade_no, result.amount, order.amount)
         raise NotificationRejected("amount does not match the order", status=400)
     if order.is_paid and order.transaction_id == result.transaction_id:
         return False  # a repeat of a payment already settled: nothing to lock or log
-    with transaction.atomic():
-        if not _first_time(data, order):
-            return False
-        return order.settle(transaction_id=result.transaction_id, amount=result.amount,
-                            paid_at=result.paid_at, channel=Channel.WECHAT)
+    # The notification is logged in settle()'s own transaction.
+    return order.settle(transaction_id=result.transaction_id, amount=result.amount,
+                        paid_at=result.paid_at, channel=Channel.WECHAT,
+                        notification=(data["id"], data.get("event_type", "")))
 
 
 def refund_notified(headers, body):
@@ -81,7 +72,8 @@ def refund_notified(headers, body):
         raise NotificationRejected("amount does not match the refund", status=400)
     try:
         with transaction.atomic():
-            if not _first_time(data, refund.order):
+            if not ReceivedNotification.first_time(data["id"], data.get("event_type", ""),
+                                                   order=refund.order):
                 return False
             return refund.apply_result(result)
     except AmountMismatch as error:

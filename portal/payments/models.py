@@ -236,11 +236,17 @@ class PaymentOrder(models.Model):
         return provider.jsapi_params(self.prepay_id)
 
     def settle(self, *, transaction_id, amount, paid_at, channel, by=None, method="",
-               note=""):
+               note="", notification=None):
         """The order is paid. True when this call settled it; False when it was already
-        settled (a repeated notification, the query racing the notification)."""
+        settled (a repeated notification, the query racing the notification).
+
+        ``notification``, WeChat Pay's notification saying so as (id, event type), is
+        logged in the same transaction: one logged before settles nothing."""
         amount = Decimal(amount)
         with transaction.atomic():
+            if notification is not None and \
+                    not ReceivedNotification.first_time(*notification, order=self):
+                return False
             current = self._locked()
             if current.state in PAID_STATES:
                 self._refresh_from(current)
@@ -600,3 +606,18 @@ class ReceivedNotification(models.Model):
 
     def __str__(self):
         return self.notification_id
+
+    @classmethod
+    def first_time(cls, notification_id, event_type, *, order):
+        """Log the notification in the caller's transaction. False when it was seen
+        before (or is being handled right now: the insert waits for that transaction,
+        then fails); the caller's transaction is then marked for rollback, and the
+        caller returns at once. No savepoint: nothing else is done after a repeat."""
+        try:
+            with transaction.atomic(savepoint=False):
+                cls.objects.create(notification_id=notification_id,
+                                   event_type=(event_type or "")[:32], order=order,
+                                   community_id=order.community_id)
+        except IntegrityError:
+            return False
+        return True

@@ -83,6 +83,22 @@ def test_a_second_notification_of_a_paid_order_is_a_no_op(client, wechatpay, pre
     assert prepaid.events.filter(action="paid").count() == 1
 
 
+def test_a_notification_id_logged_before_settles_nothing(client, wechatpay, prepaid,
+                                                         purpose_log):
+    """The log's insert fails without a savepoint of its own: settle() gives up its whole
+    block, and the transaction around it (the test's) goes on."""
+    note = paid_notification(wechatpay, prepaid)
+    notification_id = json.loads(note.body)["id"]
+    ReceivedNotification.objects.create(notification_id=notification_id, event_type="X",
+                                        order=prepaid, community_id=prepaid.community_id)
+
+    response = deliver(client, note)
+
+    assert response.status_code == 204
+    assert_not_settled(prepaid, purpose_log)
+    assert ReceivedNotification.objects.filter(notification_id=notification_id).count() == 1
+
+
 def test_a_notification_signed_with_another_key_is_refused(client, wechatpay, prepaid,
                                                           purpose_log):
     forger = serialization.load_pem_private_key(new_key_pair()[0].encode(), None)
