@@ -30,9 +30,12 @@ from portal.context_processors import LARGE_FONT_COOKIE
 GENERATION_KEY = "page-cache:generation"
 # Models whose rows change without changing what a page shows: sessions, the task
 # queue, and the gate log, which a guard's every refused scan writes (an admission that
-# a resident is told of saves their message, which does move the generation).
+# a resident is told of saves their message, which does move the generation). A payment
+# event is written with a change of its order or refund, which moves the generation
+# itself; WeChat Pay's notification log is shown nowhere.
 UNTRACKED_APPS = {"sessions", "django_tasks_database", "contenttypes"}
-UNTRACKED_MODELS = {"visitors.gateentry"}
+UNTRACKED_MODELS = {"visitors.gateentry", "payments.paymentevent",
+                    "payments.receivednotification"}
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "Cache-Control",
                 "X-Frame-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy",
                 "X-Content-Type-Options")
