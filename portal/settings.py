@@ -227,7 +227,9 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", BASE_DIR / "media"))
 # between preview and import): outside MEDIA_ROOT, which the web server publishes.
 PRIVATE_ROOT = Path(env("PRIVATE_ROOT", BASE_DIR / "private"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Wagtail's documents folder is kept under PRIVATE_ROOT (see portal/storage.py).
+    "default": {"BACKEND": "portal.storage.MediaStorage",
+                "OPTIONS": {"private_folders": ["documents"]}},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not (DEBUG or TESTING)

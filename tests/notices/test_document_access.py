@@ -1,19 +1,25 @@
-"""Files attached to notices are served by Wagtail's document view only to the people who
-may read a page that uses them; anyone else gets the 404 of a document that does not
-exist."""
+"""Files attached to notices are kept out of MEDIA_ROOT and served by Wagtail's document
+view only to the people who may read a page that uses them; anyone else gets the 404 of
+a document that does not exist."""
+
+import importlib
+from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.test import Client
 from wagtail.documents import get_document_model
 from wagtail.permissions import policy_registry
 
-from notices.document_access import may_download
 from portal.estates import roles
 from tests import factories as f
 from tests.notices import factories as nf
 
 PDF = b"%PDF-1.4 water cut schedule"
+
+migration = importlib.import_module("notices.migrations.0008_private_documents")
+
 
 @pytest.fixture(autouse=True)
 def folders(settings, tmp_path):
@@ -140,7 +146,7 @@ def test_a_handbooks_document_is_for_the_residents_of_its_community(home_a, resi
 def test_unpublishing_the_notice_withdraws_its_document(building_1_notice, resident, document):
     building_1_notice.unpublish()
 
-    assert not may_download(resident, document)
+    assert download(resident, document).status_code == 404
 
 
 @pytest.mark.usefixtures("building_1_notice")
@@ -161,3 +167,84 @@ def test_other_files_are_served_as_attachments(index_a, community_a, resident):
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
     assert "private" in response["Cache-Control"]
+
+
+def test_the_file_is_kept_outside_media_root(folders, document):
+    assert Path(document.file.path).is_relative_to(folders.PRIVATE_ROOT)
+    assert not (Path(folders.MEDIA_ROOT) / document.file.name).exists()
+    with pytest.raises(NotImplementedError):
+        default_storage.url(document.file.name)  # nothing to publish under MEDIA_URL
+    assert document.url.startswith("/documents/")
+
+
+def test_other_uploads_stay_under_media_root(folders):
+    name = default_storage.save("original_images/gate.png", ContentFile(b"png"))
+
+    assert (Path(folders.MEDIA_ROOT) / name).exists()
+    assert default_storage.url(name) == f"/media/{name}"
+
+
+# -- the migration -------------------------------------------------------------------------
+
+def old_file(settings, name, content=PDF):
+    path = Path(settings.MEDIA_ROOT) / "documents" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    return path
+
+
+def test_the_migration_moves_an_old_file_and_it_is_served_again(folders, index_a, community_a,
+                                                                resident):
+    old = old_file(folders, "水费.pdf")
+    document = get_document_model().objects.create(title="水费", file="documents/水费.pdf")
+    nf.notice(index_a, targets=[community_a], body=attach(document))
+
+    migration.move_out_of_media_root(None, None)
+
+    assert not old.exists() and not old.parent.exists()
+    assert (Path(folders.PRIVATE_ROOT) / "documents" / "水费.pdf").read_bytes() == PDF
+    response = download(resident, document)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+
+
+def test_the_migration_can_run_again(folders):
+    old_file(folders, "a.pdf")
+    migration.move_out_of_media_root(None, None)
+    moved = Path(folders.PRIVATE_ROOT) / "documents" / "a.pdf"
+
+    migration.move_out_of_media_root(None, None)
+
+    assert moved.read_bytes() == PDF
+
+
+def test_the_migration_removes_a_copy_left_by_a_run_that_stopped(folders):
+    old = old_file(folders, "a.pdf")
+    copied = Path(folders.PRIVATE_ROOT) / "documents" / "a.pdf"
+    copied.parent.mkdir(parents=True)
+    copied.write_bytes(PDF)
+
+    migration.move_out_of_media_root(None, None)
+
+    assert not old.exists() and copied.read_bytes() == PDF
+
+
+def test_the_migration_never_overwrites_a_different_file(folders):
+    old = old_file(folders, "a.pdf")
+    other = Path(folders.PRIVATE_ROOT) / "documents" / "a.pdf"
+    other.parent.mkdir(parents=True)
+    other.write_bytes(b"another document")
+
+    migration.move_out_of_media_root(None, None)
+
+    assert old.read_bytes() == PDF and other.read_bytes() == b"another document"
+
+
+def test_the_migration_moves_files_back_when_reversed(folders):
+    old_file(folders, "2024/a.pdf")
+    migration.move_out_of_media_root(None, None)
+
+    migration.move_back(None, None)
+
+    assert (Path(folders.MEDIA_ROOT) / "documents" / "2024" / "a.pdf").read_bytes() == PDF
+    assert not (Path(folders.PRIVATE_ROOT) / "documents").exists()
