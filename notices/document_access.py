@@ -29,13 +29,22 @@ def pages_using(document):
             if isinstance(page, CommunityPage)]
 
 
-def may_download(user, document):
-    """Readers of a live page that uses the document; and staff who may use documents in
-    the admin, for the pages they edit (drafts too) and for an unused upload they may
-    change (their own, before it is put in a page)."""
+def readable(page, request):
+    """What the page's own serving lets this request read: live, visible to the user
+    (notices.targeting), and past any privacy Wagtail's admin set on it."""
+    return (page.live and page.is_visible_to(request.user)
+            and all(restriction.accept_request(request)
+                    for restriction in page.get_view_restrictions()))
+
+
+def may_download(request, document):
+    """Readers of a page that uses the document; and staff who may use documents in the
+    admin, for the pages they edit (drafts too) and for an unused upload they may change
+    (their own, before it is put in a page)."""
     pages = pages_using(document)
-    if any(page.live and page.is_visible_to(user) for page in pages):
+    if any(readable(page, request) for page in pages):
         return True
+    user = request.user
     policy = policy_registry.get_by_type(get_document_model())
     if not policy.user_has_any_permission_for_instance(user, ["choose", "change"], document):
         return False

@@ -23,7 +23,7 @@ def choose_only_pages_of_my_communities(pages, request):
 @hooks.register("before_serve_document")
 def serve_documents_only_to_their_readers(document, request):
     # The same answer as for an id that does not exist (see notices.document_access).
-    if not document_access.may_download(request.user, document):
+    if not document_access.may_download(request, document):
         raise Http404
 
 

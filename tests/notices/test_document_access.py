@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.test import Client
 from wagtail.documents import get_document_model
+from wagtail.models import PageViewRestriction
 from wagtail.permissions import policy_registry
 
 from portal.estates import roles
@@ -147,6 +148,15 @@ def test_unpublishing_the_notice_withdraws_its_document(building_1_notice, resid
     building_1_notice.unpublish()
 
     assert download(resident, document).status_code == 404
+
+
+def test_privacy_set_on_a_public_notice_in_the_admin_keeps_its_document_too(
+        index_a, community_a, resident, document):
+    notice = nf.notice(index_a, targets=[community_a], public=True, body=attach(document))
+    PageViewRestriction.objects.create(page=notice, restriction_type=PageViewRestriction.LOGIN)
+
+    assert download(None, document).status_code == 404
+    assert download(resident, document).status_code == 200
 
 
 @pytest.mark.usefixtures("building_1_notice")
