@@ -144,6 +144,25 @@ def test_ordering_a_product_switched_off_is_refused(resident, noodles):
              **_asking(resident, noodles))
 
 
+def test_products_handed_over_count_only_if_they_are_this_merchants_and_on_sale(
+        resident, shop_a, noodles, groceries):
+    # The checkout hands over what it read; place() checks those rows itself.
+    _refused(gettext("Some of these products are not on sale any more."),
+             **_asking(resident, groceries, merchant=shop_a), products=[groceries])
+    noodles.active = False
+    _refused(gettext("Some of these products are not on sale any more."),
+             **_asking(resident, noodles), products=[noodles])
+
+
+def test_products_handed_over_are_placed_at_their_price_with_their_stock_taken(
+        resident, noodles):
+    order = ordering.place(**_asking(resident, noodles, 2), products=[noodles])
+
+    assert order.lines.get().amount == Decimal("36.00")
+    noodles.refresh_from_db()
+    assert noodles.stock == 8
+
+
 @pytest.mark.parametrize("quantity", [-1, 100])
 def test_a_quantity_out_of_range_is_refused(resident, noodles, quantity):
     _refused(gettext("A quantity is from 1 to %(max)s.") % {"max": 99},
