@@ -187,6 +187,17 @@ def test_the_file_is_kept_outside_media_root(folders, document):
     assert document.url.startswith("/documents/")
 
 
+def test_deleting_a_document_deletes_its_private_file(document,
+                                                     django_capture_on_commit_callbacks):
+    path = Path(document.file.path)
+    assert path.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        document.delete()
+
+    assert not path.exists()
+
+
 def test_other_uploads_stay_under_media_root(folders):
     name = default_storage.save("original_images/gate.png", ContentFile(b"png"))
 
