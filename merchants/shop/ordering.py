@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils.translation import gettext, ngettext
 
 from merchants.models import MerchantPage
@@ -55,15 +55,15 @@ def _existing(buyer, idempotency_key):
                      .order_by()[:1]), None)
 
 
-def _is_mine(buyer, house):
-    """``house`` is one of my_houses(buyer), asked of its occupancies alone."""
-    return Occupancy.objects.filter(house=house.pk, resident__user=buyer,
-                                    state=Occupancy.State.VERIFIED).exists()
-
-
-def _serves(merchant, community_id):
-    return MerchantPage.communities.through.objects.filter(
-        merchantpage=merchant.pk, community=community_id).exists()
+def _house_answers(buyer, merchant, house):
+    """(``house`` is one of my_houses(buyer), the merchant serves its community), read
+    in one query: (False, False) for a house that is not there."""
+    verified = Occupancy.objects.filter(house=OuterRef("pk"), resident__user=buyer,
+                                        state=Occupancy.State.VERIFIED)
+    served = MerchantPage.communities.through.objects.filter(
+        merchantpage=merchant.pk, community=OuterRef("community_id"))
+    return next(iter(House.objects.filter(pk=house.pk).order_by()
+                     .values_list(Exists(verified), Exists(served))), (False, False))
 
 
 def _on_sale(merchant, wanted, products):
@@ -83,9 +83,10 @@ def _check(buyer, merchant, house, quantities, payment_mode, fulfilment, product
         _refuse(gettext("Choose cash on delivery or online payment."), "payment_mode")
     if fulfilment not in Fulfilment.values:
         _refuse(gettext("Choose delivery or pick-up."), "fulfilment")
-    if house is None or not _is_mine(buyer, house):
+    mine, served = (False, False) if house is None else _house_answers(buyer, merchant, house)
+    if not mine:
         _refuse(gettext("Choose one of your verified houses."), "house")
-    if not _serves(merchant, house.community_id):
+    if not served:
         _refuse(gettext("This merchant does not serve your community."), "house")
     wanted = {int(pk): int(n) for pk, n in quantities.items() if int(n) != 0}
     if not wanted:
