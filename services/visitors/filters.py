@@ -27,11 +27,16 @@ class GateEntryFilterSet(ScopedFilterSet):
         fields = ["community", "at", "result", "source", "building"]
 
 
+STATUS_CHOICES = [*VisitorPass.State.choices, ("expired", _("Expired"))]
+
+
 class VisitorPassFilterSet(ScopedFilterSet):
     community = django_filters.ModelChoiceFilter(queryset=Community.objects.all(),
                                                  label=_("Community"))
     starts_at = django_filters.DateFromToRangeFilter(label=_("Visit starts"))
-    state = django_filters.ChoiceFilter(choices=VisitorPass.State.choices, label=_("State"))
+    # The status as the list shows it: an open pass past its window is "expired".
+    state = django_filters.ChoiceFilter(choices=STATUS_CHOICES, label=_("State"),
+                                        method="filter_status")
     source = django_filters.ChoiceFilter(choices=VisitorPass.Source.choices, label=_("Source"))
     building = django_filters.ModelChoiceFilter(field_name="house__building",
                                                 queryset=Building.objects.all(),
@@ -40,3 +45,6 @@ class VisitorPassFilterSet(ScopedFilterSet):
     class Meta:
         model = VisitorPass
         fields = ["community", "starts_at", "state", "source", "building"]
+
+    def filter_status(self, queryset, name, value):
+        return queryset.with_status(value)

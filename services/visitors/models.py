@@ -116,6 +116,16 @@ class VisitorPassQuerySet(VisitorStaffQuerySet):
         return self.filter(state__in=VisitorPass.OPEN_STATES,
                            ends_at__gte=now or timezone.now())
 
+    def with_status(self, status, now=None):
+        """Passes whose status (as get_status_display reads it) is ``status``: a state, or
+        "expired" for an open pass past its window, which no open state then includes."""
+        now = now or timezone.now()
+        if status == "expired":
+            return self.filter(state__in=VisitorPass.OPEN_STATES, ends_at__lt=now)
+        if status in VisitorPass.OPEN_STATES:
+            return self.filter(state=status, ends_at__gte=now)
+        return self.filter(state=status)
+
     def past(self, now=None):
         """Expired by time, revoked or declined."""
         return self.filter(Q(state__in=[VisitorPass.State.REVOKED, VisitorPass.State.DECLINED])

@@ -93,8 +93,10 @@ class VisitorPassViewSet(ScopedModelViewSet):
     inspect_view_enabled = True
     inspect_view_fields = ["community", "house", "visitor_name", "masked_phone", "people",
                            "plate", "purpose", "starts_at", "ends_at", "kind", "source",
-                           "state"]
-    inspect_view_labels = {"masked_phone": _("Visitor's mobile number")}
+                           "status"]
+    # The status, not the stored state: a pass past its window is stored as valid and
+    # reads as expired.
+    inspect_view_labels = {"masked_phone": _("Visitor's mobile number"), "status": _("State")}
     copy_view_enabled = False
     search_fields = ["visitor_name", "plate"]
     list_select_related = ["community", "house__unit__building"]
@@ -105,14 +107,14 @@ class VisitorPassViewSet(ScopedModelViewSet):
         DateColumn("ends_at", label=_("Until")),
         Column("get_kind_display", label=_("Kind"), sort_key="kind"),
         Column("get_source_display", label=_("Source"), sort_key="source"),
-        Column("get_state_display", label=_("State"), sort_key="state"),
+        Column("get_status_display", label=_("State"), sort_key="state"),
     ]
     list_export = ["community", "house", "visitor_name", "masked_phone", "people", "plate",
                    "purpose", "starts_at", "ends_at", "get_kind_display",
-                   "get_source_display", "get_state_display"]
+                   "get_source_display", "get_status_display"]
     export_headings = {"house": _("House"), "masked_phone": _("Visitor's mobile number"),
                        "get_kind_display": _("Kind"), "get_source_display": _("Source"),
-                       "get_state_display": _("State")}
+                       "get_status_display": _("State")}
     export_filename = "visitor-passes"
 
 
