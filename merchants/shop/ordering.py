@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F
 from django.utils.translation import gettext, ngettext
 
 from merchants.models import MerchantPage
@@ -57,13 +57,13 @@ def _existing(buyer, idempotency_key):
 
 def _house_answers(buyer, merchant, house):
     """(``house`` is one of my_houses(buyer), the merchant serves its community), read
-    in one query: (False, False) for a house that is not there."""
-    verified = Occupancy.objects.filter(house=OuterRef("pk"), resident__user=buyer,
-                                        state=Occupancy.State.VERIFIED)
+    in one statement: the buyer's verified occupancy of it, if any, with an EXISTS."""
     served = MerchantPage.communities.through.objects.filter(
-        merchantpage=merchant.pk, community=OuterRef("community_id"))
-    return next(iter(House.objects.filter(pk=house.pk).order_by()
-                     .values_list(Exists(verified), Exists(served))), (False, False))
+        merchantpage=merchant.pk, community=house.community_id)
+    answer = next(iter(Occupancy.objects.filter(
+        house=house.pk, resident__user=buyer, state=Occupancy.State.VERIFIED)
+        .order_by().values_list(Exists(served))[:1]), None)
+    return (False, False) if answer is None else (True, answer[0])
 
 
 def _on_sale(merchant, wanted, products):
