@@ -9,6 +9,8 @@ document that does not exist, so ids cannot be probed.
 """
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, IntegerField, Q
+from django.db.models.functions import Cast
 from django.utils.cache import patch_cache_control
 from wagtail.documents import get_document_model
 from wagtail.models import Page, ReferenceIndex
@@ -51,6 +53,22 @@ def may_download(request, document):
     if pages:
         return any(page_scope.in_scope(page, user) for page in pages)
     return policy.user_has_permission_for_instance(user, "change", document)
+
+
+def documents_in_reach(documents, user):
+    """The admin's document chooser: Wagtail's library is one for every community, and a
+    document put in a page of one's own community could then be downloaded. Offered are
+    one's own uploads and the documents the pages one edits already use."""
+    if user.is_superuser:
+        return documents
+    pages = (page_scope.pages_in_scope(Page.objects.all(), user)
+             .annotate(pk_text=Cast("pk", CharField())).values("pk_text"))
+    used = (ReferenceIndex.objects
+            .filter(base_content_type=ContentType.objects.get_for_model(Page),
+                    object_id__in=pages,
+                    to_content_type=ContentType.objects.get_for_model(get_document_model()))
+            .annotate(document_id=Cast("to_object_id", IntegerField())).values("document_id"))
+    return documents.filter(Q(pk__in=used) | Q(uploaded_by_user=user))
 
 
 def sendfile(request, filename, **kwargs):

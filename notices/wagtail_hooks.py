@@ -27,6 +27,11 @@ def serve_documents_only_to_their_readers(document, request):
         raise Http404
 
 
+@hooks.register("construct_document_chooser_queryset")
+def choose_only_documents_in_reach(documents, request):
+    return document_access.documents_in_reach(documents, request.user)
+
+
 @hooks.register("before_create_page")
 def create_only_in_my_communities(request, parent_page, page_class):
     if not page_scope.in_scope(parent_page, request.user):

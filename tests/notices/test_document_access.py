@@ -9,6 +9,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.test import Client
+from django.urls import reverse
 from wagtail.documents import get_document_model
 from wagtail.models import PageViewRestriction
 from wagtail.permissions import policy_registry
@@ -29,9 +30,9 @@ def folders(settings, tmp_path):
     return settings
 
 
-def upload(name="停水安排.pdf", content=PDF, by=None):
+def upload(name="停水安排.pdf", content=PDF, by=None, title="停水安排"):
     return get_document_model().objects.create(
-        title="停水安排", file=ContentFile(content, name=name), uploaded_by_user=by)
+        title=title, file=ContentFile(content, name=name), uploaded_by_user=by)
 
 
 def attach(document):
@@ -97,6 +98,29 @@ def test_staff_of_another_community_cannot_download_what_the_admin_lets_them_cho
     assert policy.user_has_permission_for_instance(editor_b, "choose", document)
 
     assert download(editor_b, document).status_code == 404
+
+
+@pytest.mark.usefixtures("building_1_notice")
+@pytest.mark.parametrize("view", ["wagtaildocs_chooser:choose",
+                                  "wagtaildocs_chooser:choose_results"])
+def test_the_document_chooser_offers_staff_of_another_community_only_their_own(
+        company, community_a, community_b, document, view):
+    # Put in a notice of their own, it would be theirs to download.
+    editor_b = editor_of(company, community_b)
+    upload(name="parking.pdf", by=editor_b, title="翠湖苑停车安排")
+    client = Client()
+
+    def offered_to(user):
+        client.force_login(user)
+        response = client.get(reverse(view))
+        is_json = response["Content-Type"].startswith("application/json")
+        return response.json()["html"] if is_json else response.content.decode()
+
+    offered_to_b = offered_to(editor_b)
+    offered_to_a = offered_to(editor_of(company, community_a))
+
+    assert "翠湖苑停车安排" in offered_to_b and "停水安排" not in offered_to_b
+    assert "停水安排" in offered_to_a
 
 
 @pytest.mark.usefixtures("building_1_notice")
