@@ -213,11 +213,18 @@ def prepay(request):
 def parking(request):
     spaces = list(ParkingSpace.objects.visible_to(request.user)
                   .select_related("house__unit__building").order_by("number"))
-    cards = {card.space_id: card for card in parking_cards.ParkingCard.objects.visible_to(
-        request.user).filter(space__in=spaces)}
+    # A space shows the card of its present house. A card of a space gone to another house
+    # stays its household's: listed apart while it holds something, never topped up here.
+    cards = {(card.space_id, card.house_id): card for card in parking_cards.ParkingCard
+             .objects.visible_to(request.user).select_related("space")}
     for space in spaces:
-        space.card = cards.get(space.pk)
+        space.my_card = cards.pop((space.pk, space.house_id), None)
         space.monthly = parking_cards.monthly_fee(space)
+    today = timezone.localdate()
+    earlier_cards = sorted(
+        (card for card in cards.values()
+         if card.balance or (card.paid_until and card.paid_until >= today)),
+        key=lambda card: card.space.number)
     form = {"space": "", "amount": "", "months": ""}
     errors = []
     if request.method == "POST":
@@ -236,8 +243,9 @@ def parking(request):
             else:
                 return redirect(order.cashier_url)
     return render(request, "billing/owner/parking.html", {
-        "spaces": spaces, "form": form, "errors": errors, "pay_key": uuid.uuid4().hex,
-        "amounts": parking_cards.PRESET_AMOUNTS, "month_choices": [1, 3, 6, 12],
+        "spaces": spaces, "earlier_cards": earlier_cards, "form": form, "errors": errors,
+        "pay_key": uuid.uuid4().hex, "amounts": parking_cards.PRESET_AMOUNTS,
+        "month_choices": [1, 3, 6, 12],
     }, status=400 if errors else 200)
 
 
