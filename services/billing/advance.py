@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
+from portal.estates.errors import TransitionNotAllowed
 from portal.estates.models import Community, House
 from portal.payments.models import PaymentOrder
 
@@ -157,7 +158,11 @@ def prepay(user, house, *, months=None, amount=None, idempotency_key=""):
     """Open the payment order for paying ahead (N months of the house's fees, or an
     amount within limits). ``house`` must be one of the user's (visible_to)."""
     if months:
-        months = int(months)
+        try:
+            months = int(str(months).strip())
+        except ValueError:
+            raise ValidationError({"months": gettext(
+                "Give the months as a whole number, e.g. 3.")}) from None
         if not 1 <= months <= MAX_MONTHS:
             raise ValidationError({"months": gettext("Pay ahead between 1 and %(max)s months.")
                                    % {"max": MAX_MONTHS}})
@@ -211,15 +216,23 @@ def _draw_open_bills(account):
 
 
 def debit(house, amount, *, order, note=""):
-    """Money of the house's balance given back (inside the refund-settling transaction):
-    at most what the balance holds. Returns what was taken."""
+    """Money of the house's balance given back (inside the refund-settling transaction).
+    A balance that no longer holds it raises TransitionNotAllowed, so that the caller's
+    transaction rolls back: money given back that the balance cannot give would be lost
+    (the purposes' can_refund refuse such a refund when it is asked). Returns the
+    amount."""
     account = AdvanceAccount.locked_for(house)
-    taken = min(Decimal(amount), account.balance)
-    if taken <= 0:
+    amount = Decimal(amount)
+    if amount <= 0:
         return ZERO
-    account.balance -= taken
-    account._entry(AdvanceEntry.Kind.REFUND, -taken, order=order, note=note[:200])
-    return taken
+    if amount > account.balance:
+        raise TransitionNotAllowed(
+            gettext("The advance balance of %(house)s holds %(balance)s yuan; %(amount)s "
+                    "yuan cannot be given back from it. Nothing was changed.")
+            % {"house": house, "balance": account.balance, "amount": amount})
+    account.balance -= amount
+    account._entry(AdvanceEntry.Kind.REFUND, -amount, order=order, note=note[:200])
+    return amount
 
 
 def _refunds_under_way(house_id):
@@ -231,12 +244,17 @@ def _refunds_under_way(house_id):
         total=models.Sum("amount"))["total"] or ZERO
 
 
+def free_balance(house):
+    """What the house's balance can still give back: the balance (locked) less the
+    refunds under way of advance payments."""
+    return AdvanceAccount.locked_for(house).balance - _refunds_under_way(house.pk)
+
+
 def advance_can_refund(order, amount):
     """can_refund: only what the balance still holds (less refunds under way) can be
     given back; a balance already spent on bills cannot."""
     prepayment = AdvancePrepayment.objects.select_related("house").get(order=order)
-    account = AdvanceAccount.locked_for(prepayment.house)
-    free = account.balance - _refunds_under_way(prepayment.house_id)
+    free = free_balance(prepayment.house)
     if amount > free:
         return gettext("The advance balance of %(house)s holds %(free)s yuan that can be "
                        "given back; %(amount)s yuan cannot be refunded. Nothing was "

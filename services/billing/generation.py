@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Case, OuterRef, Subquery, Sum, Value, When
+from django.db.models import Case, Exists, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -148,10 +148,13 @@ def _generate(community, period, run):
     due, amount = LINE_COLUMNS.index("due_date") - 2, LINE_COLUMNS.index("amount") - 2
     new_bills = [house_id for house_id in lines if house_id not in bills]
     touched = [bills[house_id] for house_id in lines if house_id in bills]
+    totals = {house_id: sum(line[amount] for line in lines[house_id])
+              for house_id in new_bills}
+    # A bill of 0.00 lines only (a vacant house's water) has nothing to pay: paid.
     _write(Bill, BILL_COLUMNS, [
         (house_id, buildings[house_id], community.pk, period.kind, period.start, period.end,
-         now, min(line[due] for line in lines[house_id]), State.DUE,
-         sum(line[amount] for line in lines[house_id]), fees.ZERO, run.pk)
+         now, min(line[due] for line in lines[house_id]),
+         State.DUE if totals[house_id] else State.PAID, totals[house_id], fees.ZERO, run.pk)
         for house_id in new_bills
     ])
     if new_bills:
@@ -183,13 +186,20 @@ def _write(model, columns, rows):
 
 
 def _recompute(bill_ids):
-    """Bills that existed and got new lines: totals from their lines, open again."""
-    lines = BillLine.objects.filter(bill_id=OuterRef("pk")).values("bill_id")
+    """Bills that existed and got new lines: totals and state from their lines, by the
+    rule of Bill.recompute (a line of 0.00 still due counts as settled)."""
+    lines = BillLine.objects.filter(bill_id=OuterRef("pk"))
+    counted = lines.exclude(state=State.DUE, amount_due=0)
+    unsettled = Exists(counted.filter(state__in=[State.DUE, State.PARTLY_PAID]))
+    not_waived = Exists(counted.exclude(state=State.WAIVED))
     for start in range(0, len(bill_ids), UPDATE_BATCH):
         Bill.objects.filter(pk__in=bill_ids[start:start + UPDATE_BATCH]).update(
-            amount_due=Coalesce(Subquery(lines.annotate(total=Sum("amount_due"))
-                                         .values("total")), Value(Decimal(0))),
-            state=Case(When(amount_paid__gt=0, then=Value(State.PARTLY_PAID)),
+            amount_due=Coalesce(Subquery(lines.values("bill_id").annotate(
+                total=Sum("amount_due")).values("total")), Value(Decimal(0))),
+            state=Case(When(~unsettled & ~not_waived & Exists(counted),
+                            then=Value(State.WAIVED)),
+                       When(~unsettled, then=Value(State.PAID)),
+                       When(amount_paid__gt=0, then=Value(State.PARTLY_PAID)),
                        default=Value(State.DUE)),
         )
 

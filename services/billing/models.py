@@ -344,11 +344,29 @@ class MeterReading(models.Model):
                                       % {"month": f"{period:%Y-%m}"}, code="duplicate")
             check_reading(meter, period, reading, meter_change, start_reading,
                           high_use_confirmed=high_use_confirmed)
-            return cls.objects.create(meter=meter, period=period, reading=reading,
-                                      meter_change=meter_change, start_reading=start_reading,
-                                      high_use_confirmed=high_use_confirmed,
-                                      read_at=read_at or timezone.localdate(),
-                                      entered_by=by)
+            created = cls.objects.create(meter=meter, period=period, reading=reading,
+                                         meter_change=meter_change,
+                                         start_reading=start_reading,
+                                         high_use_confirmed=high_use_confirmed,
+                                         read_at=read_at or timezone.localdate(),
+                                         entered_by=by)
+            created.reprice_after_late_entry(meter, by=by)
+            return created
+
+    def reprice_after_late_entry(self, meter, *, by):
+        """A reading entered for a month before readings already on file: the next
+        reading's use now counts from this one, so the bill lines already charged from it
+        are re-priced (the caller holds the meter's lock). A line of a bill paid (in part)
+        or being paid, or changed by hand, refuses the entry (TransitionNotAllowed)."""
+        months = self.months_charged()
+        if len(months) < 2:
+            return
+        reason = _("The %(meter)s reading of %(month)s, %(reading)s, was entered after "
+                   "%(next)s was billed.") % {"meter": meter.get_utility_display(),
+                                              "month": self.month,
+                                              "reading": _reading_text(self),
+                                              "next": f"{months[1]:%Y-%m}"}
+        _reprice_lines(meter, by=by, reason=reason, months=months)
 
     def correct(self, *, by, reading, meter_change=False, start_reading=Decimal(0),
                 read_at=None, high_use_confirmed=False):
@@ -397,10 +415,13 @@ class MeterReading(models.Model):
 
 
 def _reading_text(reading):
+    # As stored (two decimals), also for a reading just created from typed figures.
+    figure, start = (Decimal(value).quantize(Decimal("0.01"))
+                     for value in (reading.reading, reading.start_reading))
     if reading.meter_change:
-        return _("%(reading)s (new meter from %(start)s)") % {
-            "reading": reading.reading, "start": reading.start_reading}
-    return str(reading.reading)
+        return _("%(reading)s (new meter from %(start)s)") % {"reading": figure,
+                                                              "start": start}
+    return str(figure)
 
 
 def _billed_lines(meter, months):
@@ -616,10 +637,12 @@ class Bill(models.Model):
         lines = list(self.lines.all())
         self.amount_due = sum((line.amount_due for line in lines), Decimal(0))
         self.amount_paid = sum((line.amount_paid for line in lines), Decimal(0))
-        states = {line.state for line in lines}
-        if states and states == {State.WAIVED}:
+        # A line of 0.00 still due has nothing to pay: it counts as settled.
+        states = {line.state for line in lines
+                  if not (line.state == State.DUE and line.amount_due == 0)}
+        if lines and states == {State.WAIVED}:
             self.state = State.WAIVED
-        elif states and states <= {State.PAID, State.WAIVED}:
+        elif lines and states <= {State.PAID, State.WAIVED}:
             self.state = State.PAID
         elif self.amount_paid > 0:
             self.state = State.PARTLY_PAID
@@ -627,12 +650,24 @@ class Bill(models.Model):
             self.state = State.DUE
         self.save(update_fields=["amount_due", "amount_paid", "state"])
 
+    def refuse_change_while_paying(self):
+        """What a bill owes stays as it is while a payment of it is open (the caller holds
+        the bill's lock): the owner pays the order's amount, whatever the bill says then,
+        and a surplus would go to the advance balance where a refund could not find it."""
+        if self.payments.filter(in_progress=True).exists():
+            raise TransitionNotAllowed(
+                _("A payment of the bill %(bill)s is in progress, so it cannot be changed "
+                  "now. Wait until the payment is finished or closed, then change the "
+                  "bill.") % {"bill": self})
+
     def waive(self, by, reason):
-        """Waive every open line of the bill."""
+        """Waive every open line of the bill (not while a payment of it is open)."""
         reason = _require_reason(reason)
         with transaction.atomic():
             bill = Bill.objects.select_for_update().get(pk=self.pk)
-            lines = list(bill.lines.select_for_update().filter(state=State.DUE))
+            bill.refuse_change_while_paying()
+            lines = list(bill.lines.select_for_update().filter(state=State.DUE,
+                                                                amount_due__gt=0))
             if not lines:
                 raise TransitionNotAllowed(_("This bill has no unpaid line to waive."))
             for line in lines:
@@ -701,7 +736,8 @@ class BillLine(models.Model):
         return self.amount_due != self.amount
 
     def adjust(self, amount, *, by, reason):
-        """Set what the house owes for this line to ``amount`` (yuan, not below zero)."""
+        """Set what the house owes for this line to ``amount`` (yuan, not below zero);
+        not while a payment of the bill is open."""
         reason = _require_reason(reason)
         amount = fees.decimal_or_none(amount)
         if amount is None:
@@ -714,7 +750,8 @@ class BillLine(models.Model):
         self._locked_change(by=by, reason=reason, amount=amount, action="adjust")
 
     def waive(self, *, by, reason):
-        """Let the house off this line (减免) altogether."""
+        """Let the house off this line (减免) altogether; not while a payment of the bill
+        is open."""
         self._locked_change(by=by, reason=_require_reason(reason), amount=Decimal(0),
                             action="waive")
 
@@ -728,8 +765,8 @@ class BillLine(models.Model):
                 pk=self.pk)
             item, months = line.fee_item, bill.period.months
             # An owner paying it now pays the amount of the order, whatever the bill says.
-            if bill.state in (State.PAID, State.PARTLY_PAID) \
-                    or bill.payments.filter(in_progress=True).exists():
+            # A bill of zero lines only is PAID with nothing paid: it may change.
+            if bill.amount_paid > 0 or bill.payments.filter(in_progress=True).exists():
                 raise TransitionNotAllowed(
                     _("The bill %(bill)s is paid, partly paid or being paid, so the usage it "
                       "charged cannot change. Leave the reading as it is and record an "
@@ -761,6 +798,7 @@ class BillLine(models.Model):
     def _locked_change(self, **kwargs):
         with transaction.atomic():
             bill = Bill.objects.select_for_update().get(pk=self.bill_id)
+            bill.refuse_change_while_paying()
             line = BillLine.objects.select_for_update().get(pk=self.pk)
             line._change(bill=bill, **kwargs)
             bill.recompute()

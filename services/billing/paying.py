@@ -206,28 +206,66 @@ def _refund_shares(links, already, amount):
     return shares
 
 
-def bills_refunded(refund):
-    """on_refunded: the refunded amount leaves the order's bills, newest bill first. What
-    a bill no longer holds (it went to the advance balance as a surplus) leaves the
-    advance balance, as far as it goes."""
-    from . import advance
-
-    order = refund.order
-    links = list(order.bill_payments.select_related("bill").order_by(
-        "-bill__period_start", "-bill_id"))
-    already = order.refunded_amount - refund.amount
-    shares = _refund_shares(links, already, refund.amount)
+def _take_back_plan(links, start, amount):
+    """[(link, bill, from the bill, from the advance balance)]: where a refund of
+    ``amount`` after the ``start`` refunded before comes from. The bills are locked; what
+    a bill no longer holds (waived, or its surplus went to the advance balance) must come
+    from the house's advance balance."""
+    shares = _refund_shares(links, start, amount)
     bills = {bill.pk: bill for bill in Bill.objects.select_for_update().filter(
-        pk__in=[link.bill_id for link, _share in shares]).order_by("pk")}
-    reason = gettext("Refund %(refund)s of payment %(order)s: %(reason)s") % {
-        "refund": refund.out_refund_no, "order": order.out_trade_no, "reason": refund.reason}
+        pk__in=[link.bill_id for link, _share in shares]).select_related("house")
+        .order_by("pk")}
+    plan = []
     for link, share in shares:
         bill = bills[link.bill_id]
         back = min(share, bill.amount_paid) if bill.state != State.WAIVED else ZERO
+        plan.append((link, bill, back, share - back))
+    return plan
+
+
+def bills_can_refund(order, amount):
+    """can_refund: the refund (with those of the order still under way) must be found in
+    the order's bills and, for what a bill no longer holds, in the house's advance
+    balance (less its refunds under way): money the owner gets back never leaves a bill
+    paid or a balance spent."""
+    from . import advance
+
+    links = list(order.bill_payments.order_by("-bill__period_start", "-bill_id"))
+    under_way = order.amount - order.refundable_amount - order.refunded_amount
+    short = {}
+    for _link, bill, _back, rest in _take_back_plan(links, order.refunded_amount,
+                                                    under_way + amount):
+        if rest > 0:
+            short.setdefault(bill.house, [ZERO])[0] += rest
+    for house, (needed,) in short.items():
+        free = advance.free_balance(house)
+        if needed > free:
+            return gettext(
+                "%(needed)s yuan of this refund is no longer in the bills of %(house)s "
+                "(waived or changed after the payment) and its advance balance holds "
+                "%(free)s yuan that can be given back, so %(amount)s yuan cannot be "
+                "refunded. Nothing was changed.") % {
+                "needed": needed, "house": house, "free": max(free, ZERO), "amount": amount}
+    return None
+
+
+def bills_refunded(refund):
+    """on_refunded: the refunded amount leaves the order's bills, newest bill first. What
+    a bill no longer holds (it went to the advance balance as a surplus) leaves the
+    advance balance; if the balance cannot give it (bills_can_refund refuses that when
+    the refund is asked), advance.debit raises and nothing is settled."""
+    from . import advance
+
+    order = refund.order
+    links = list(order.bill_payments.order_by("-bill__period_start", "-bill_id"))
+    already = order.refunded_amount - refund.amount
+    reason = gettext("Refund %(refund)s of payment %(order)s: %(reason)s") % {
+        "refund": refund.out_refund_no, "order": order.out_trade_no, "reason": refund.reason}
+    for _link, bill, back, rest in _take_back_plan(links, already, refund.amount):
         if back > 0:
             take_back_from_bill(bill, back, actor=refund.requested_by, reason=reason)
-        if share - back > 0:
-            advance.debit(bill.house, share - back, order=order, note=reason)
+        if rest > 0:
+            advance.debit(bill.house, rest, order=order, note=reason)
 
 
 def bills_paid(order):
@@ -279,5 +317,6 @@ def register():
 
     purposes.register(PURPOSE, label=_("Property fees"), on_paid=bills_paid,
                       on_closed=bills_freed, on_refunded=bills_refunded,
+                      can_refund=bills_can_refund,
                       ways_on=receipts.ways_on_to("my_bills:list", _("Back to my bills")))
 

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.estates.errors import TransitionNotAllowed
 from portal.estates.models import House
 from portal.spreadsheet_import import PREVIEW_ROWS, CellError, cell_text, read_sheet, workbook_bytes
 
@@ -200,8 +201,11 @@ def _check_against_file(plan):
 
 def import_plan(plan, user):
     """Create the meters and readings of a valid plan, all or nothing; returns the
-    number of readings created. Raises ValidationError when someone else entered a
-    reading of the month meanwhile."""
+    number of readings created. A reading of a month before readings on file re-prices
+    the bill lines already charged from the next one (as an entry in the admin does).
+    Raises ValidationError when someone else entered a reading of the month meanwhile,
+    or when such a line cannot be re-priced (its bill paid or being paid, the line
+    changed by hand)."""
     rows = plan.new_rows
     now = timezone.now()
     try:
@@ -222,7 +226,32 @@ def import_plan(plan, user):
                              read_at=timezone.localdate(), entered_by=user, entered_at=now)
                 for row in rows
             ], batch_size=1000)
+            _reprice_after_late_entries(plan, rows, {key: pk for key, (pk, _house)
+                                                     in meters.items()}, user)
     except IntegrityError as error:
         raise ValidationError(_("Someone entered readings of this month meanwhile; upload "
                                 "the file again to see them.")) from error
     return len(rows)
+
+
+def _reprice_after_late_entries(plan, rows, meters, user):
+    """The imported readings with a later reading on file re-price the lines billed from
+    it, under their meters' locks; the first line that cannot be re-priced refuses the
+    whole import, naming its row."""
+    row_of = {meters[(row.house_id, row.utility)]: row for row in rows}
+    later = set(MeterReading.objects.filter(meter_id__in=row_of, period__gt=plan.period)
+                .values_list("meter_id", flat=True))
+    if not later:
+        return
+    locked = Meter.objects.select_for_update().filter(pk__in=later).order_by("pk")
+    readings = {reading.meter_id: reading for reading in MeterReading.objects.filter(
+        meter_id__in=later, period=plan.period)}
+    for meter in locked:
+        row = row_of[meter.pk]
+        try:
+            readings[meter.pk].reprice_after_late_entry(meter, by=user)
+        except TransitionNotAllowed as error:
+            raise ValidationError(
+                _("Row %(row)s (%(house)s, %(utility)s): %(reason)s Nothing was imported.")
+                % {"row": row.number, "house": row.house_label,
+                   "utility": row.utility_label, "reason": error}) from None

@@ -121,3 +121,30 @@ def test_a_bill_run_pays_its_new_bills_from_the_balance_once_committed(
 
     assert Bill.objects.get(house=house_a).state == State.PAID
     assert AdvanceAccount.objects.get(house=house_a).balance == D("0.00")
+
+
+@pytest.mark.parametrize("months", ["abc", "1.5", "３ months"])
+def test_months_that_are_not_a_whole_number_are_refused(house_a, resident, months):
+    fee_items(house_a.community)
+
+    with pytest.raises(ValidationError) as refused:
+        advance.prepay(resident, house_a, months=months, idempotency_key="a")
+
+    assert refused.value.message_dict["months"] == [gettext(
+        "Give the months as a whole number, e.g. 3.")]
+    assert not PaymentOrder.objects.exists()
+
+
+def test_the_prepay_page_shows_bad_months_with_the_house_kept(client, house_a, resident):
+    fee_items(house_a.community)
+    client.force_login(resident)
+
+    response = client.post(reverse("my_bills:prepay"), {"house": house_a.pk,
+                                                        "months": "abc", "key": "t"})
+
+    assert response.status_code == 400
+    assert response.context["errors"] == [gettext(
+        "Give the months as a whole number, e.g. 3.")]
+    assert response.context["form"]["house"] == str(house_a.pk)
+    assert f'value="{house_a.pk}" selected' in response.content.decode()
+    assert not PaymentOrder.objects.exists()
