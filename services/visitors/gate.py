@@ -26,7 +26,8 @@ from .models import CODE_DIGITS, GateEntry, PassEvent, VisitorPass, VisitorSetti
 from .plates import InvalidPlate, normalise_plate
 
 __all__ = ["Verdict", "inspect", "admit", "record_exit", "register_walk_in",
-           "expected_today", "normalise_plate", "InvalidPlate"]
+           "expected_today", "walk_ins_at_gate", "tell_guard", "normalise_plate",
+           "InvalidPlate"]
 
 Reason = GateEntry.Reason
 # How long a walk-in's pass lasts (at most the community's longest window).
@@ -209,15 +210,25 @@ def occupants(house_id):
         resident__occupancies__state=Occupancy.State.VERIFIED).distinct()
 
 
-def _tell(visitor_pass, event, recipients):
+def _tell(visitor_pass, event, recipients, url=None):
     from portal.notifications import notify
 
     context = {"house": visitor_pass.house.label, "visitor": visitor_pass.visitor_name,
                "people": visitor_pass.people,
                "time": _when(visitor_pass.used_at or timezone.now())}
-    url = reverse("visitors:detail", args=[visitor_pass.pk])
+    url = url or reverse("visitors:detail", args=[visitor_pass.pk])
     for user in recipients:
         notify(user, event, context, url=url, community=visitor_pass.community)
+
+
+def tell_guard(visitor_pass, event):
+    """The owner answered about a walk-in: the guard who registered it is told, with a
+    link to the gate's page that lists it (and its "record entry" once confirmed)."""
+    guard = visitor_pass.registered_by
+    if guard is None or not guard.is_active:
+        return
+    _tell(visitor_pass, event, [guard],
+          url=f"{reverse('gate:home')}#pass-{visitor_pass.pk}")
 
 
 def tell_arrived(visitor_pass):
@@ -239,6 +250,11 @@ def register_walk_in(community, house, guard, *, visitor_name, visitor_phone="",
     if errors:
         raise ValidationError(errors)
     setting = VisitorSetting.for_community(community)
+    if setting.walk_ins_need_confirmation and not occupants(house.pk).exists():
+        # Nobody would ever answer: the visitor would wait at the gate for nothing.
+        raise ValidationError({"house": _(
+            "No verified occupant of this house can confirm the visitor. Call the "
+            "management office before letting them in.")})
     now = timezone.now()
     visitor_pass = VisitorPass(
         house=house, community=community, registered_by=guard,
@@ -274,6 +290,16 @@ def expected_today(community, building=None):
     if building is not None:
         passes = passes.filter(house__building=building)
     return passes.select_related("house__unit__building").order_by("starts_at", "pk")
+
+
+def walk_ins_at_gate(community):
+    """The walk-ins the gate is still dealing with, newest first, until their window
+    ends: waiting for the owner, confirmed and not yet let in, or declined."""
+    return (VisitorPass.objects
+            .filter(community=community, source=VisitorPass.Source.WALK_IN,
+                    ends_at__gte=timezone.now(),
+                    state__in=[*VisitorPass.OPEN_STATES, VisitorPass.State.DECLINED])
+            .select_related("house__unit__building").order_by("-created_at", "-pk"))
 
 
 def validation_messages(error):

@@ -1,6 +1,6 @@
 """The guard's gate workbench (H5): scan or type a pass's code and see at once whether it
-admits, record the entry (and exit), register a visitor who came without a pass, today's
-expected visitors, and the gate's recent log.
+admits, record the entry (and exit), register a visitor who came without a pass and let
+them in once the owner confirms, today's expected visitors, and the gate's recent log.
 
 Looking a code up (GET) records nothing; recording an entry is a POST that goes through
 gate.admit (row-locked, one entry per single-entry pass) and carries a one-time key, so a
@@ -32,6 +32,7 @@ from .gate_forms import AdmitForm, CodeForm, CommunityForm, ExitForm, WalkInForm
 from .models import GateEntry, VisitorPass
 
 RECENT_ENTRIES = 30
+WALK_INS_SHOWN = 10
 # How long a one-time key is remembered: longer than any retry of a double tap.
 ONCE_SECONDS = 3600
 
@@ -80,7 +81,18 @@ def home(request, community):
     return render(request, "visitors/gate/home.html", {
         "community": community, "form": CodeForm(), "tab": "scan",
         "can_switch": gate_communities(request.user)[:2].count() > 1,
+        "walk_ins": _with_admit_keys(gate.walk_ins_at_gate(community)[:WALK_INS_SHOWN]),
         "recent": _recent(request, community)[:5]})
+
+
+def _with_admit_keys(passes):
+    """The passes, each confirmed walk-in with its own one-time key for its "record
+    entry" button (one key per page would let only the first button record)."""
+    passes = list(passes)
+    for visitor_pass in passes:
+        if visitor_pass.awaits_entry:
+            visitor_pass.admit_key = uuid4().hex
+    return passes
 
 
 @gate_only
@@ -201,7 +213,7 @@ def expected(request, community):
     buildings = Building.objects.filter(community=community)
     building = buildings.filter(pk=request.GET.get("building") or 0).first() \
         if str(request.GET.get("building", "")).isdigit() else None
-    passes = gate.expected_today(community, building=building)
+    passes = _with_admit_keys(gate.expected_today(community, building=building))
     return render(request, "visitors/gate/expected.html", {
         "community": community, "passes": passes, "buildings": buildings,
         "building": building, "tab": "expected"})

@@ -326,17 +326,38 @@ class VisitorPass(models.Model):
                             to=self.State.REVOKED, guard=not_past, note=note)
 
     def confirm_walk_in(self, by):
-        """An occupant lets a visitor who came without a pass in: the gate may admit."""
+        """An occupant lets a visitor who came without a pass in: the gate may admit, and
+        the guard who registered the visitor is told."""
         self._require_occupant(by)
-        return self._change(PassEvent.Action.CONFIRMED, by=by,
-                            allowed_from=[self.State.AWAITING_CONFIRMATION],
-                            to=self.State.ACTIVE)
+        with transaction.atomic():
+            event = self._change(PassEvent.Action.CONFIRMED, by=by,
+                                 allowed_from=[self.State.AWAITING_CONFIRMATION],
+                                 to=self.State.ACTIVE)
+            self._tell_gate("visitors.walk_in.confirmed")
+        return event
 
     def decline_walk_in(self, by):
+        """An occupant turns a visitor who came without a pass away; the guard is told."""
         self._require_occupant(by)
-        return self._change(PassEvent.Action.DECLINED, by=by,
-                            allowed_from=[self.State.AWAITING_CONFIRMATION],
-                            to=self.State.DECLINED)
+        with transaction.atomic():
+            event = self._change(PassEvent.Action.DECLINED, by=by,
+                                 allowed_from=[self.State.AWAITING_CONFIRMATION],
+                                 to=self.State.DECLINED)
+            self._tell_gate("visitors.walk_in.declined")
+        return event
+
+    def _tell_gate(self, event):
+        # The gate module knows how visitors' messages read; it imports this one.
+        from .gate import tell_guard
+
+        tell_guard(self, event)
+
+    @property
+    def awaits_entry(self):
+        """A walk-in the owner confirmed, not yet let in and within its window: the gate's
+        lists offer to record its entry (the guard saw the visitor when registering)."""
+        return (self.source == self.Source.WALK_IN and self.state == self.State.ACTIVE
+                and not self.is_expired())
 
     @classmethod
     def revoke_for_ended_occupancy(cls, occupancy):

@@ -90,12 +90,14 @@ def pass_detail(request, pk):
         "entries": visitor_pass.entries.order_by("at", "pk")})
 
 
+# action: (the pass's verb, the state it leads to, what the owner is told)
 ACTIONS = {
-    "revoke": ("revoke", gettext_lazy("The pass is revoked: it no longer opens the gate.")),
-    "confirm": ("confirm_walk_in", gettext_lazy("Your visitor may come in: the gate is "
-                                                "told.")),
-    "decline": ("decline_walk_in", gettext_lazy("The visitor is declined: the gate is "
-                                                "told.")),
+    "revoke": ("revoke", VisitorPass.State.REVOKED,
+               gettext_lazy("The pass is revoked: it no longer opens the gate.")),
+    "confirm": ("confirm_walk_in", VisitorPass.State.ACTIVE,
+                gettext_lazy("Your visitor may come in: the gate is told.")),
+    "decline": ("decline_walk_in", VisitorPass.State.DECLINED,
+                gettext_lazy("The visitor is declined: the gate is told.")),
 }
 
 
@@ -116,13 +118,14 @@ def pass_action(request, pk, action):
             return redirect("visitors:detail", visitor_pass.pk)
         return render(request, "visitors/owner/revoke_confirm.html",
                       {"visitor_pass": visitor_pass})
-    verb, done = ACTIONS[action]
+    verb, target, done = ACTIONS[action]
     try:
         getattr(visitor_pass, verb)(by=request.user)
     except TransitionNotAllowed as refused:
         visitor_pass.refresh_from_db(fields=["state"])
-        if action == "revoke" and visitor_pass.state == VisitorPass.State.REVOKED:
-            # A second tap, or another occupant was quicker: the pass is revoked.
+        if visitor_pass.state == target and (
+                action == "revoke" or visitor_pass.source == VisitorPass.Source.WALK_IN):
+            # A second tap, or another occupant was quicker: what was asked is done (once).
             messages.success(request, done)
         else:
             messages.error(request, str(refused))
