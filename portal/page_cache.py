@@ -9,7 +9,9 @@ Correctness first:
   never sees it.
 - Any change to the database (any model saved or deleted, outside sessions and the
   task queue) moves a generation number that is part of every key, so the next request
-  renders afresh: a binding verified in the admin shows at once. Entries expire anyway.
+  renders afresh: a binding verified in the admin shows at once. A transaction moves it
+  again when it commits (a page rendered before read the old rows). Entries expire
+  anyway.
 - A page that showed one-time messages, set a cookie or failed is never stored.
 
 It is on only with a cache that all app processes share (REDIS_URL): with per-process
@@ -17,10 +19,12 @@ memory caches one process would not see another's invalidation.
 """
 
 import hashlib
+import secrets
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
@@ -61,10 +65,22 @@ def bump_generation(**kwargs):
     if sender is not None and (sender._meta.app_label in UNTRACKED_APPS
                                or sender._meta.label_lower in UNTRACKED_MODELS):
         return
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 1, timeout=None)
+    _new_generation()
+    connection = transaction.get_connection(kwargs.get("using") or DEFAULT_DB_ALIAS)
+    if connection.in_atomic_block:
+        # Again when the change is committed: a page rendered in between read the old
+        # rows. Once per transaction (per savepoint), however many rows it changes.
+        level = set(connection.savepoint_ids)
+        if not any(func is _new_generation and sids == level
+                   for sids, func, _robust in connection.run_on_commit):
+            transaction.on_commit(_new_generation, using=connection.alias, robust=True)
+
+
+def _new_generation():
+    # A new random number rather than an increment: one write to the cache (an increment
+    # is two with Django's Redis backend), and never a number an older page was stored
+    # under, even after the key was evicted.
+    cache.set(GENERATION_KEY, secrets.randbits(63), timeout=None)
 
 
 def _key(request):

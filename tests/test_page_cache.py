@@ -2,7 +2,7 @@
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from portal import page_cache
@@ -116,3 +116,17 @@ def test_the_gate_log_leaves_residents_pages_cached(client, resident, home_a, co
     assert not verdict.ok
     assert GateEntry.objects.filter(community=community_a).exists()
     assert cache.get(page_cache.GENERATION_KEY) == generation
+
+
+def test_a_transaction_moves_the_generation_again_when_it_commits(
+        resident, django_capture_on_commit_callbacks):
+    """A page rendered between a change and its commit read the old rows: it must not be
+    served under the generation that change set. Once per transaction, though."""
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            resident.save()
+            resident.resident.save()
+            at_the_change = cache.get(page_cache.GENERATION_KEY)
+
+    assert len(callbacks) == 1
+    assert cache.get(page_cache.GENERATION_KEY) != at_the_change
