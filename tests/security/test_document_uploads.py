@@ -1,7 +1,7 @@
-"""Files attached to notices are published under MEDIA_URL, on the portal's own address.
-A page or a script uploaded as a "document" would run there for whoever opens its link
-(another community's staff, leadership), so only documents, pictures and archives are
-taken."""
+"""Files attached to notices are served on the portal's own address (through Wagtail's
+document view). A page or a script uploaded as a "document" would run there for whoever
+opens its link (another community's staff, leadership), so only documents, pictures and
+archives are taken."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -16,7 +16,8 @@ PAGE = b"<html><script>fetch('/admin/')</script></html>"
 
 @pytest.fixture
 def editor(db, client, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_ROOT = tmp_path / "private"  # where documents are kept
     client.force_login(f.UserFactory(is_superuser=True, is_staff=True))
     return client
 
