@@ -169,8 +169,8 @@ def test_a_reading_with_an_absurd_use_is_shown_back_until_checked(client, financ
 
     assert refused.status_code == 200
     page = refused.content.decode()
-    assert gettext("Check the reading; if it is right (a leak, a shop), tick \"high use "
-                   "checked\".") in refused.context["form"].non_field_errors()[0]
+    refusal = refused.context["form"].non_field_errors()[0]
+    assert "10000.00" in refusal and gettext("high use checked") in refusal
     assert 'value="10100"' in page  # what was typed stays in the form
     assert not MeterReading.objects.filter(period=date(2026, 11, 1)).exists()
 
