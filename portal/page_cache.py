@@ -67,13 +67,15 @@ def bump_generation(**kwargs):
         return
     _new_generation()
     connection = transaction.get_connection(kwargs.get("using") or DEFAULT_DB_ALIAS)
-    if connection.in_atomic_block:
+    if connection.in_atomic_block and getattr(
+            connection, "_page_cache_queued_in", None) is not connection.run_on_commit:
         # Again when the change is committed: a page rendered in between read the old
-        # rows. Once per transaction (per savepoint), however many rows it changes.
-        level = set(connection.savepoint_ids)
-        if not any(func is _new_generation and sids == level
-                   for sids, func, _robust in connection.run_on_commit):
-            transaction.on_commit(_new_generation, using=connection.alias, robust=True)
+        # rows. Once per transaction, however many rows it changes: Django starts a new
+        # list of commit hooks after a commit or a rollback (of a savepoint too), and
+        # the list our hook went into is remembered by identity (a lookup in it would
+        # cost a transaction of n saves n² steps).
+        connection._page_cache_queued_in = connection.run_on_commit
+        transaction.on_commit(_new_generation, using=connection.alias, robust=True)
 
 
 def _new_generation():

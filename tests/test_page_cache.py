@@ -118,15 +118,36 @@ def test_the_gate_log_leaves_residents_pages_cached(client, resident, home_a, co
     assert cache.get(page_cache.GENERATION_KEY) == generation
 
 
-def test_a_transaction_moves_the_generation_again_when_it_commits(
-        resident, django_capture_on_commit_callbacks):
+def _hooks_of_ours():
+    return [func for _sids, func, _robust in connection.run_on_commit
+            if func is page_cache._new_generation]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_moves_the_generation_again_when_it_commits(resident):
     """A page rendered between a change and its commit read the old rows: it must not be
     served under the generation that change set. Once per transaction, though."""
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with transaction.atomic():
-            resident.save()
-            resident.resident.save()
-            at_the_change = cache.get(page_cache.GENERATION_KEY)
+    with transaction.atomic():
+        resident.save()
+        resident.resident.save()
+        at_the_change = cache.get(page_cache.GENERATION_KEY)
+        assert len(_hooks_of_ours()) == 1
 
-    assert len(callbacks) == 1
+    assert cache.get(page_cache.GENERATION_KEY) != at_the_change
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_after_a_savepoint_rolled_back_still_moves_the_generation_at_commit(
+        resident):
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                resident.save()
+                raise RuntimeError("rolled back")
+        except RuntimeError:
+            pass
+        resident.resident.save()
+        at_the_change = cache.get(page_cache.GENERATION_KEY)
+        assert len(_hooks_of_ours()) == 1
+
     assert cache.get(page_cache.GENERATION_KEY) != at_the_change
