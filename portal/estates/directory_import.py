@@ -37,7 +37,7 @@ from portal.spreadsheet_import import (  # noqa: F401
     workbook_bytes,
 )
 
-from .models import Building, Community, House, OwnerRecord, Unit
+from .models import Building, House, OwnerRecord, Unit
 
 # The sheet's own words: data for the company's clerks, in Chinese.
 BUILDING, UNIT, NUMBER, FLOOR, AREA, KIND = "楼栋", "单元", "房号", "楼层", "面积(㎡)", "类型"
@@ -188,7 +188,7 @@ def import_plan(plan, user):
     community = plan.community
     # Two confirms of one upload run one after the other: the second finds everything
     # on file and creates nothing.
-    Community.objects.select_for_update().filter(pk=community.pk).first()
+    community.hold_for_run()
     directory = _Directory(community)
     counts = _counts(plan.rows, directory)
 

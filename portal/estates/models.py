@@ -70,6 +70,15 @@ class Community(models.Model):
     def __str__(self):
         return self.name
 
+    def hold_for_run(self):
+        """Runs over the whole community (a bill run, a directory import) go one after
+        the other: this row stays locked until the caller's transaction ends. FOR NO KEY
+        UPDATE, not FOR UPDATE: rows that refer to the community (payment orders, tickets,
+        the gate log) take a key-share lock on it when written, which FOR UPDATE would
+        make wait for the whole run."""
+        list(Community.objects.select_for_update(no_key=True).filter(pk=self.pk)
+             .order_by().values_list("pk", flat=True))
+
     def withdraw_registration_codes(self, by, reason=""):
         """Every registration link and QR code issued so far stops working; accounts
         already registered are not affected."""

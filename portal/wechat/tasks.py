@@ -57,8 +57,9 @@ def fetch_follower_info(follower_id):
                        getattr(error, "errcode", type(error).__name__))
         return None
     with transaction.atomic():
-        follower = Follower.objects.select_for_update().select_related("account").get(
-            pk=follower_id)
+        # The follower only: not the account row every follower's sync would wait for.
+        follower = Follower.objects.select_for_update(of=("self",)).select_related(
+            "account").get(pk=follower_id)
         follower.unionid = info.get("unionid", "") or follower.unionid
         follower.is_subscribed = bool(info.get("subscribe"))
         subscribe_time = info.get("subscribe_time")

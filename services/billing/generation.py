@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from portal import page_cache
-from portal.estates.models import Community, House
+from portal.estates.models import House
 
 from . import fees
 from .models import (
@@ -77,7 +77,7 @@ def generate(community, period, by=None, run=None):
     BillRun.objects.filter(pk=run.pk).update(status=BillRun.Status.RUNNING)
     try:
         with transaction.atomic():
-            Community.objects.select_for_update().get(pk=community.pk)
+            community.hold_for_run()
             check_no_overlap(community, period)
             counts = _generate(community, period, run)
     except Exception as error:

@@ -555,6 +555,11 @@ class State(models.TextChoices):
 
 
 OPEN_STATES = (State.DUE, State.PARTLY_PAID)
+# select_for_update(of=LINES_ONLY) on a bill's lines: their ordering joins the bill and
+# the fee item, and a plain FOR UPDATE would lock those too. A fee item is shared by
+# every bill of its community, so payments and changes of different houses would wait
+# for each other (and could deadlock).
+LINES_ONLY = ("self",)
 
 
 class PeriodKind(models.TextChoices):
@@ -666,8 +671,8 @@ class Bill(models.Model):
         with transaction.atomic():
             bill = Bill.objects.select_for_update().get(pk=self.pk)
             bill.refuse_change_while_paying()
-            lines = list(bill.lines.select_for_update().filter(state=State.DUE,
-                                                                amount_due__gt=0))
+            lines = list(bill.lines.select_for_update(of=LINES_ONLY).filter(
+                state=State.DUE, amount_due__gt=0))
             if not lines:
                 raise TransitionNotAllowed(_("This bill has no unpaid line to waive."))
             for line in lines:

@@ -236,7 +236,8 @@ def top_up(user, space, *, amount=None, months=None, idempotency_key=""):
 def top_up_paid(order):
     from . import receipts
 
-    top = ParkingTopUp.objects.select_for_update().select_related("space").get(order=order)
+    top = (ParkingTopUp.objects.select_for_update(of=("self",)).select_related("space")
+           .get(order=order))
     if top.credited_at is not None:
         return
     # The card of the house that paid, even if the space has gone to another house
@@ -278,8 +279,9 @@ def top_up_can_refund(order, amount):
     """can_refund: only what the card still holds can be given back: the balance not yet
     spent, or whole months not yet begun (less refunds already under way)."""
     top = ParkingTopUp.objects.select_related("space").get(order=order)
+    # Ordered by pk: the model's ordering would join (and lock) the community rows.
     card = ParkingCard.objects.select_for_update().filter(
-        space_id=top.space_id, house_id=top.house_id).first()
+        space_id=top.space_id, house_id=top.house_id).order_by("pk").first()
     pending_amount, pending_months = _under_way(top)
     if top.months:
         months = _whole_months(top, amount)

@@ -27,7 +27,7 @@ from portal.estates.errors import TransitionNotAllowed
 from portal.estates.models import Community, House
 from portal.payments.models import PaymentOrder
 
-from .models import MONEY, OPEN_STATES, Bill, BillEvent, OwnHousesQuerySet, State
+from .models import LINES_ONLY, MONEY, OPEN_STATES, Bill, BillEvent, OwnHousesQuerySet, State
 
 PURPOSE = "billing.bills"
 ZERO = Decimal("0.00")
@@ -92,7 +92,10 @@ def pay_bills(user, bills, *, idempotency_key):
         _refuse(gettext("Choose at least one bill to pay."))
     with transaction.atomic():
         mine = Bill.objects.visible_to(user).filter(pk__in=pks)
-        locked = list(Bill.objects.select_for_update().filter(pk__in=mine.values("pk"))
+        # The bills only: a lock on their joined community would make every payment of
+        # the community wait for the others, and for a bill run (which locks it).
+        locked = list(Bill.objects.select_for_update(of=("self",))
+                      .filter(pk__in=mine.values("pk"))
                       .select_related("house", "community").order_by("pk"))
         if len(locked) != len(pks):
             _refuse(gettext("Some of these bills are not bills of your houses."))
@@ -140,8 +143,8 @@ def apply_to_bill(bill, amount, *, action, actor=None, reason=""):
     left = min(Decimal(amount), bill.amount_owed)
     applied = ZERO
     before = bill.amount_paid
-    for line in bill.lines.select_for_update().filter(state__in=OPEN_STATES).order_by(
-            "fee_item__sort_order", "pk"):
+    for line in bill.lines.select_for_update(of=LINES_ONLY).filter(
+            state__in=OPEN_STATES).order_by("fee_item__sort_order", "pk"):
         if left <= 0:
             break
         part = min(left, line.amount_due - line.amount_paid)
@@ -175,8 +178,8 @@ def take_back_from_bill(bill, amount, *, actor=None, reason=""):
                     "taken back.") % {"paid": bill.amount_paid, "amount": amount})
     left = amount
     before = bill.amount_paid
-    for line in bill.lines.select_for_update().filter(amount_paid__gt=0).order_by(
-            "-fee_item__sort_order", "-pk"):
+    for line in bill.lines.select_for_update(of=LINES_ONLY).filter(
+            amount_paid__gt=0).order_by("-fee_item__sort_order", "-pk"):
         if left <= 0:
             break
         part = min(left, line.amount_paid)
@@ -212,7 +215,7 @@ def _take_back_plan(links, start, amount):
     a bill no longer holds (waived, or its surplus went to the advance balance) must come
     from the house's advance balance."""
     shares = _refund_shares(links, start, amount)
-    bills = {bill.pk: bill for bill in Bill.objects.select_for_update().filter(
+    bills = {bill.pk: bill for bill in Bill.objects.select_for_update(of=("self",)).filter(
         pk__in=[link.bill_id for link, _share in shares]).select_related("house")
         .order_by("pk")}
     plan = []
